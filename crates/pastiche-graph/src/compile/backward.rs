@@ -1,0 +1,116 @@
+//! The backward pass through the layer chain, written out in standard ONNX ops.
+
+use std::collections::BTreeMap;
+
+use super::forward::Forward;
+use super::Pooling;
+use crate::builder::GraphBuilder;
+use crate::model::{LayerKind, VggModel};
+use crate::onnx::{attr_ints, attr_string};
+
+/// Propagates the loss gradients injected at layer outputs (`injected[layer] = [dL/d output, …]`)
+/// down to the network input and returns dL/d(model input).
+pub(super) fn backward(
+    b: &mut GraphBuilder,
+    model: &VggModel,
+    fwd: &Forward,
+    pooling: Pooling,
+    mut injected: BTreeMap<usize, Vec<String>>,
+) -> String {
+    let last = fwd.outputs.len() - 1;
+    let mut carried: Option<String> = None;
+    for index in (0..=last).rev() {
+        let mut terms = injected.remove(&index).unwrap_or_default();
+        terms.extend(carried.take());
+        let grad = b.sum(&terms, "grad_sum");
+        let layer = &model.layers[index];
+        let name = &layer.name;
+        carried = Some(match &layer.kind {
+            LayerKind::Conv(_) => {
+                let weight = fwd.weights[index]
+                    .as_deref()
+                    .expect("conv layers record weights");
+                conv_input_gradient(b, &grad, weight, name)
+            }
+            // relu_out ≥ 0, so Sign(relu_out) is exactly the derivative mask (and faster than Where).
+            LayerKind::Relu => {
+                let mask = b.op(
+                    "Sign",
+                    &[&fwd.outputs[index]],
+                    vec![],
+                    &format!("{name}_mask"),
+                );
+                b.op("Mul", &[&grad, &mask], vec![], &format!("grad_{name}"))
+            }
+            LayerKind::Pool(_) => match pooling {
+                Pooling::Avg => {
+                    let roi = "";
+                    let scales = b.const_f32(&[4], &[1.0, 1.0, 2.0, 2.0]);
+                    let attrs = vec![
+                        attr_string("mode", "nearest"),
+                        attr_string("coordinate_transformation_mode", "asymmetric"),
+                        attr_string("nearest_mode", "floor"),
+                    ];
+                    let up = b.op(
+                        "Resize",
+                        &[&grad, roi, &scales],
+                        attrs,
+                        &format!("{name}_up"),
+                    );
+                    let quarter = b.scalar(0.25);
+                    b.op("Mul", &[&up, &quarter], vec![], &format!("grad_{name}"))
+                }
+                Pooling::Max => {
+                    // Each window's gradient goes to its arg-max, exactly where MaxPool took it from.
+                    let indices = fwd.argmax[index]
+                        .as_deref()
+                        .expect("max pools keep arg-max");
+                    let shape = b.op("Shape", &[&fwd.inputs[index]], vec![], "pool_input_shape");
+                    let attrs = vec![
+                        attr_ints("kernel_shape", &[2, 2]),
+                        attr_ints("strides", &[2, 2]),
+                    ];
+                    b.op(
+                        "MaxUnpool",
+                        &[&grad, indices, &shape],
+                        attrs,
+                        &format!("grad_{name}"),
+                    )
+                }
+            },
+        });
+    }
+    carried.expect("the chain has at least one layer")
+}
+
+/// dL/d(conv input) = Conv(dL/d(conv output), W'), with W' the forward weights swapped O↔I and
+/// flipped along both spatial axes. W' is computed inside the graph from the forward initializer,
+/// so the file holds one copy of the weights and ONNX Runtime constant-folds W' at load.
+fn conv_input_gradient(b: &mut GraphBuilder, grad: &str, weight: &str, name: &str) -> String {
+    let swapped = b.op(
+        "Transpose",
+        &[weight],
+        vec![attr_ints("perm", &[1, 0, 2, 3])],
+        &format!("{name}_wt"),
+    );
+    let starts = b.const_i64(&[2], &[-1, -1]);
+    let ends = b.const_i64(&[2], &[i64::MIN, i64::MIN]);
+    let axes = b.const_i64(&[2], &[2, 3]);
+    let steps = b.const_i64(&[2], &[-1, -1]);
+    let flipped = b.op(
+        "Slice",
+        &[&swapped, &starts, &ends, &axes, &steps],
+        vec![],
+        &format!("{name}_wt_flipped"),
+    );
+    let attrs = vec![
+        attr_ints("kernel_shape", &[3, 3]),
+        attr_ints("pads", &[1, 1, 1, 1]),
+    ];
+    b.op(
+        "Conv",
+        &[grad, &flipped],
+        attrs,
+        &format!("grad_{name}_input"),
+    )
+}
