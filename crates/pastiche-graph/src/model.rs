@@ -229,19 +229,10 @@ impl VggModel {
                 attribute: attributes,
                 ..Default::default()
             });
-            graph.output.push(onnx::ValueInfoProto {
-                name: Some(layer.name.clone()),
-                ..onnx::value_info_f32(&layer.name, &[])
-            });
+            graph
+                .output
+                .push(onnx::value_info_f32_any_shape(&layer.name));
             previous = layer.name.clone();
-        }
-        // Outputs carry element type only: their shapes follow the dynamic input.
-        for output in &mut graph.output {
-            if let Some(onnx::type_proto::Value::TensorType(t)) =
-                output.r#type.as_mut().and_then(|t| t.value.as_mut())
-            {
-                t.shape = None;
-            }
         }
         ModelProto {
             ir_version: Some(onnx::IR_VERSION),

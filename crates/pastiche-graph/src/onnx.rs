@@ -116,6 +116,17 @@ pub fn value_info_f32(name: &str, dims: &[Dim]) -> ValueInfoProto {
     }
 }
 
+/// A float32 graph output of unknown shape (its shape follows dynamic inputs).
+pub fn value_info_f32_any_shape(name: &str) -> ValueInfoProto {
+    let mut info = value_info_f32(name, &[]);
+    if let Some(type_proto::Value::TensorType(tensor)) =
+        info.r#type.as_mut().and_then(|t| t.value.as_mut())
+    {
+        tensor.shape = None;
+    }
+    info
+}
+
 fn attribute(name: &str, kind: attribute_proto::AttributeType) -> AttributeProto {
     AttributeProto {
         name: Some(name.to_owned()),
