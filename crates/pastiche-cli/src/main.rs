@@ -1,10 +1,14 @@
 //! `pastiche`: neural style transfer from the command line.
 
 mod model_commands;
+mod stylize;
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use pastiche_core::CoreError;
 
 #[derive(Parser)]
 #[command(
@@ -19,22 +23,51 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Repaint a photo in the style of one or more paintings.
+    Stylize(Box<stylize::StylizeArgs>),
     /// Import, inspect and compile VGG models.
     #[command(subcommand)]
     Model(model_commands::ModelCommand),
 }
 
+/// Exit status for bad usage or bad input (clap uses it for usage errors too).
+const BAD_INPUT: u8 = 2;
+/// Exit status for a run interrupted with Ctrl-C (128 + SIGINT).
+const INTERRUPTED: u8 = 130;
+/// Exit status for failures of the runtime itself.
+const FAILED: u8 = 1;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Model(command) => command.run(),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("pastiche: {error:#}");
-            // Everything that reaches here is bad input: a file, a model or an option.
-            ExitCode::from(2)
+    match cli.command {
+        Command::Model(command) => match command.run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("pastiche: {error:#}");
+                ExitCode::from(BAD_INPUT)
+            }
+        },
+        Command::Stylize(args) => {
+            let interrupted = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&interrupted);
+            if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
+                eprintln!("pastiche: cannot install the Ctrl-C handler: {e}");
+            }
+            match stylize::run(*args, interrupted) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(CoreError::Cancelled) => {
+                    eprintln!("pastiche: interrupted; no output written");
+                    ExitCode::from(INTERRUPTED)
+                }
+                Err(error @ (CoreError::Runtime { .. } | CoreError::DeviceUnavailable { .. })) => {
+                    eprintln!("pastiche: {error}");
+                    ExitCode::from(FAILED)
+                }
+                Err(error) => {
+                    eprintln!("pastiche: {error}");
+                    ExitCode::from(BAD_INPUT)
+                }
+            }
         }
     }
 }

@@ -8,10 +8,20 @@ pub enum CoreError {
     RuntimeNotFound { attempts: Vec<(PathBuf, String)> },
     #[error("ONNX Runtime: {context}: {message}")]
     Runtime { context: String, message: String },
+    #[error("execution provider '{device}' is not available: {reason}")]
+    DeviceUnavailable { device: String, reason: String },
     #[error(transparent)]
     Graph(#[from] pastiche_graph::GraphError),
-    #[error("{0}")]
-    InvalidInput(String),
+    #[error("{}: {message}", path.display())]
+    Image { path: PathBuf, message: String },
+    #[error("invalid {name} '{value}': {reason}")]
+    InvalidParameter {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("cancelled")]
+    Cancelled,
 }
 
 fn describe_attempts(attempts: &[(PathBuf, String)]) -> String {
@@ -29,6 +39,19 @@ impl CoreError {
         move |e| CoreError::Runtime {
             context,
             message: e.to_string(),
+        }
+    }
+
+    /// An invalid-parameter error naming the parameter, its value and why it is refused.
+    pub fn parameter(
+        name: &'static str,
+        value: impl ToString,
+        reason: impl Into<String>,
+    ) -> CoreError {
+        CoreError::InvalidParameter {
+            name,
+            value: value.to_string(),
+            reason: reason.into(),
         }
     }
 }

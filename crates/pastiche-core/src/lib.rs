@@ -1,8 +1,19 @@
-//! Pastiche's engine: ONNX Runtime sessions over the graphs that `pastiche-graph` compiles.
+//! Pastiche's engine: ONNX Runtime sessions over the graphs that `pastiche-graph` compiles, the
+//! optimisers, pictures, and the multi-resolution stylisation loop.
 
+mod color;
+mod engine;
 mod error;
+mod optimizer;
+mod params;
+mod picture;
 pub mod runtime;
 mod session;
 
+pub use engine::{Control, Engine, LossTerms, Progress, Style, StyleTargets, Stylized};
 pub use error::CoreError;
-pub use session::{GraphSession, Outputs, SessionOptions};
+pub use params::{
+    ColorPreservation, Init, OptimizerKind, Params, DEFAULT_SIZE, MAX_SIZE, SMALLEST_SCALE,
+};
+pub use picture::Picture;
+pub use session::{Device, GraphSession, Outputs, SessionOptions};

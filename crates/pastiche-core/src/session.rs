@@ -2,15 +2,42 @@
 //! in and out.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use ndarray::{ArrayD, ArrayViewD};
+use ort::ep;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::{Session, SessionInputValue};
 use ort::value::TensorRef;
 use pastiche_graph::onnx::{self, ModelProto};
 
 use crate::{runtime, CoreError};
+
+/// Where graphs run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Device {
+    #[default]
+    Cpu,
+    /// CUDA, or an error if its execution provider cannot be registered.
+    Cuda,
+    /// CUDA when it registers, else the CPU.
+    Auto,
+}
+
+impl std::str::FromStr for Device {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "cpu" => Ok(Device::Cpu),
+            "cuda" => Ok(Device::Cuda),
+            "auto" => Ok(Device::Auto),
+            other => Err(CoreError::parameter(
+                "device",
+                other,
+                "expected cpu, cuda or auto",
+            )),
+        }
+    }
+}
 
 /// How sessions are created.
 #[derive(Debug, Clone, Default)]
@@ -19,10 +46,15 @@ pub struct SessionOptions {
     pub threads: usize,
     /// ONNX Runtime library to load instead of searching for one.
     pub runtime_library: Option<std::path::PathBuf>,
+    pub device: Device,
 }
 
 pub struct GraphSession {
     session: Session,
+    /// The device the session actually runs on (never `Auto`).
+    device: Device,
+    /// Why `Auto` fell back to the CPU, if it did.
+    fallback: Option<String>,
 }
 
 /// Named outputs of one run.
@@ -33,23 +65,60 @@ impl GraphSession {
         Self::from_bytes(&onnx::encode_model(model), options)
     }
 
-    pub fn from_file(path: &Path, options: &SessionOptions) -> Result<Self, CoreError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| CoreError::InvalidInput(format!("{}: {e}", path.display())))?;
-        Self::from_bytes(&bytes, options)
-    }
-
     pub fn from_bytes(bytes: &[u8], options: &SessionOptions) -> Result<Self, CoreError> {
         let runtime = runtime::ensure_runtime(options.runtime_library.as_deref())?;
-        let build = || -> ort::Result<Session> {
+        let build = |cuda: bool| -> ort::Result<Session> {
             // `All` adds ORT's blocked (NCHWc) convolution layout: ~20% faster than level 2 here.
-            Session::builder(&runtime.environment)?
+            let mut builder = Session::builder(&runtime.environment)?
                 .with_optimization_level(GraphOptimizationLevel::All)?
-                .with_intra_threads(options.threads)?
-                .commit_from_memory(bytes)
+                .with_intra_threads(options.threads)?;
+            if cuda {
+                builder = builder
+                    .with_execution_providers([ep::CUDA::default().build().error_on_failure()])?;
+            }
+            builder.commit_from_memory(bytes)
         };
-        let session = build().map_err(CoreError::runtime("creating a session"))?;
-        Ok(GraphSession { session })
+        let creating = || CoreError::runtime("creating a session");
+        match options.device {
+            Device::Cpu => Ok(GraphSession {
+                session: build(false).map_err(creating())?,
+                device: Device::Cpu,
+                fallback: None,
+            }),
+            Device::Cuda => {
+                let session = build(true).map_err(|e| CoreError::DeviceUnavailable {
+                    device: "cuda".into(),
+                    reason: e.to_string(),
+                })?;
+                Ok(GraphSession {
+                    session,
+                    device: Device::Cuda,
+                    fallback: None,
+                })
+            }
+            Device::Auto => match build(true) {
+                Ok(session) => Ok(GraphSession {
+                    session,
+                    device: Device::Cuda,
+                    fallback: None,
+                }),
+                Err(e) => Ok(GraphSession {
+                    session: build(false).map_err(creating())?,
+                    device: Device::Cpu,
+                    fallback: Some(e.to_string()),
+                }),
+            },
+        }
+    }
+
+    /// The device the session runs on.
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// Why `Device::Auto` fell back to the CPU, if it did.
+    pub fn fallback_reason(&self) -> Option<&str> {
+        self.fallback.as_deref()
     }
 
     /// Whether the graph declares an input of this name.

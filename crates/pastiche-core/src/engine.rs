@@ -1,0 +1,506 @@
+//! The stylisation engine: style targets, the multi-resolution optimisation loop, progress and
+//! cancellation. The CLI, the C library and the video filter all drive this.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ndarray::{Array3, ArrayD, ArrayViewD, IxDyn};
+use pastiche_graph::{loss_gradient_graph, names, targets_graph, GraphConfig, VggModel};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::optimizer::{Adam, Lbfgs, Optimizer};
+use crate::params::{ColorPreservation, Init, OptimizerKind, Params};
+use crate::{color, CoreError, Device, GraphSession, Picture, SessionOptions};
+
+/// One style image and its share of the blend.
+#[derive(Debug, Clone)]
+pub struct Style {
+    pub picture: Picture,
+    pub weight: f32,
+}
+
+/// The loss at the current image: each term already multiplied by its weight.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LossTerms {
+    pub total: f64,
+    pub content: f64,
+    pub style: f64,
+    pub tv: f64,
+}
+
+/// What the progress callback sees after each iteration.
+pub struct Progress<'a> {
+    /// Iteration within the current scale, from 1.
+    pub iteration: usize,
+    pub iterations: usize,
+    /// Current scale, from 0, and the number of scales.
+    pub scale: usize,
+    pub scales: usize,
+    /// Working size at this scale.
+    pub width: usize,
+    pub height: usize,
+    /// Loss+gradient evaluations so far, all scales.
+    pub evaluations: usize,
+    pub loss: LossTerms,
+    pub elapsed: Duration,
+    snapshot: &'a dyn Fn() -> Picture,
+}
+
+impl Progress<'_> {
+    /// The current image at the working size (for intermediate saves).
+    pub fn snapshot(&self) -> Picture {
+        (self.snapshot)()
+    }
+}
+
+/// The callback's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    /// Stop now: the run returns `CoreError::Cancelled` without further evaluations.
+    Cancel,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct Stylized {
+    pub picture: Picture,
+    /// Iterations at the last scale.
+    pub iterations: usize,
+    pub evaluations: usize,
+    /// Loss at the end of the last scale.
+    pub loss: LossTerms,
+}
+
+/// Gram-matrix targets of a blend of styles, computed once per working size and reused
+/// (the video filter reuses them for every frame).
+pub struct StyleTargets {
+    styles: Vec<Style>,
+    style_scale: f32,
+    config: GraphConfig,
+    /// Blended Gram matrix per style layer, by the content's longest side.
+    by_size: HashMap<usize, Vec<ArrayD<f32>>>,
+}
+
+struct Graphs {
+    config: GraphConfig,
+    targets: GraphSession,
+    loss: GraphSession,
+    size_multiple: usize,
+}
+
+pub struct Engine {
+    model: VggModel,
+    options: SessionOptions,
+    graphs: Option<Graphs>,
+}
+
+/// Smallest value used to normalise a layer's loss by its target's energy.
+const MIN_ENERGY: f64 = 1e-12;
+
+fn scalar(value: f32) -> ArrayD<f32> {
+    ArrayD::from_elem(IxDyn(&[]), value)
+}
+
+fn batch(rgb: &Array3<f32>) -> ArrayD<f32> {
+    rgb.clone().insert_axis(ndarray::Axis(0)).into_dyn()
+}
+
+/// Index `i` folded into `0..n` by mirroring at the edges (without repeating the edge pixel).
+fn reflect(i: usize, n: usize) -> usize {
+    if n == 1 {
+        return 0;
+    }
+    let period = 2 * n - 2;
+    let i = i % period;
+    if i < n {
+        i
+    } else {
+        period - i
+    }
+}
+
+/// Grows `rgb` to `height` × `width` by mirroring, so the padding has no visible seam.
+fn pad_reflect(rgb: &Array3<f32>, height: usize, width: usize) -> Array3<f32> {
+    let (h, w) = (rgb.shape()[1], rgb.shape()[2]);
+    Array3::from_shape_fn((3, height, width), |(c, y, x)| {
+        rgb[[c, reflect(y, h), reflect(x, w)]]
+    })
+}
+
+fn round_up(value: usize, multiple: usize) -> usize {
+    value.div_ceil(multiple) * multiple
+}
+
+impl Engine {
+    /// Loads the model (a `model.onnx` written by `pastiche model import`) and ONNX Runtime.
+    pub fn new(model_path: &Path, options: SessionOptions) -> Result<Engine, CoreError> {
+        if !model_path.is_file() {
+            return Err(CoreError::Image {
+                path: model_path.to_owned(),
+                message: "model not found (run models/fetch-default.sh or `pastiche model import`)"
+                    .into(),
+            });
+        }
+        let model = pastiche_graph::load_model(model_path)?;
+        crate::runtime::ensure_runtime(options.runtime_library.as_deref())?;
+        Ok(Engine {
+            model,
+            options,
+            graphs: None,
+        })
+    }
+
+    pub fn model(&self) -> &VggModel {
+        &self.model
+    }
+
+    /// The device the compiled graphs run on, and why `auto` fell back to the CPU if it did.
+    pub fn device(&self) -> Option<(Device, Option<&str>)> {
+        self.graphs
+            .as_ref()
+            .map(|g| (g.loss.device(), g.loss.fallback_reason()))
+    }
+
+    /// Compiles the graphs for `config` unless the current ones already match.
+    fn graphs(&mut self, config: &GraphConfig) -> Result<&mut Graphs, CoreError> {
+        if self.graphs.as_ref().is_none_or(|g| g.config != *config) {
+            self.graphs = None;
+            let targets = GraphSession::new(&targets_graph(&self.model, config)?, &self.options)?;
+            let loss =
+                GraphSession::new(&loss_gradient_graph(&self.model, config)?, &self.options)?;
+            self.graphs = Some(Graphs {
+                config: config.clone(),
+                targets,
+                loss,
+                size_multiple: config.size_multiple(&self.model)?,
+            });
+        }
+        Ok(self.graphs.as_mut().expect("just compiled"))
+    }
+
+    /// Prepares the style targets of a blend. With histogram colour preservation the styles are
+    /// first recoloured to `content`'s colour statistics.
+    pub fn style_targets(
+        &self,
+        styles: Vec<Style>,
+        params: &Params,
+        content: &Picture,
+    ) -> Result<StyleTargets, CoreError> {
+        params.validate()?;
+        if styles.is_empty() {
+            return Err(CoreError::parameter(
+                "styles",
+                "none",
+                "at least one style image is needed",
+            ));
+        }
+        let total: f32 = styles.iter().map(|s| s.weight).sum();
+        if styles
+            .iter()
+            .any(|s| !(s.weight.is_finite() && s.weight >= 0.0))
+            || !(total > 0.0)
+        {
+            let weights: Vec<f32> = styles.iter().map(|s| s.weight).collect();
+            return Err(CoreError::parameter(
+                "style blend",
+                format!("{weights:?}"),
+                "weights must be ≥ 0 with a positive sum",
+            ));
+        }
+        let styles = styles
+            .into_iter()
+            .map(|style| {
+                let picture = match params.preserve_colors {
+                    Some(ColorPreservation::Histogram) => {
+                        let small = content.with_longest_side(content.longest_side().min(512));
+                        style.picture.with_rgb(color::match_colour_histogram(
+                            &style.picture.rgb,
+                            &small.rgb,
+                        ))
+                    }
+                    _ => style.picture,
+                };
+                Style {
+                    picture,
+                    weight: style.weight / total,
+                }
+            })
+            .collect();
+        Ok(StyleTargets {
+            styles,
+            style_scale: params.style_scale,
+            config: params.graph_config(),
+            by_size: HashMap::new(),
+        })
+    }
+
+    /// Activations (content layers) and Gram matrices (style layers) of one picture, padded to
+    /// the graphs' size multiple.
+    fn targets_of(
+        &mut self,
+        config: &GraphConfig,
+        picture: &Picture,
+    ) -> Result<HashMap<String, ArrayD<f32>>, CoreError> {
+        let graphs = self.graphs(config)?;
+        let m = graphs.size_multiple;
+        let padded = pad_reflect(
+            &picture.rgb,
+            round_up(picture.height(), m),
+            round_up(picture.width(), m),
+        );
+        let image = batch(&padded);
+        graphs.targets.run(&[(names::IMAGE, image.view())])
+    }
+
+    fn blended_grams(
+        &mut self,
+        targets: &mut StyleTargets,
+        longest: usize,
+    ) -> Result<Vec<ArrayD<f32>>, CoreError> {
+        if let Some(grams) = targets.by_size.get(&longest) {
+            return Ok(grams.clone());
+        }
+        let style_side = ((longest as f32 * targets.style_scale).round() as usize).max(16);
+        let mut blended: Vec<ArrayD<f32>> = Vec::new();
+        for style in &targets.styles {
+            let picture = style.picture.with_longest_side(style_side);
+            let outputs = self.targets_of(&targets.config, &picture)?;
+            for (i, layer) in targets.config.style_layers.iter().enumerate() {
+                let gram = &outputs[&names::style_target(layer)] * style.weight;
+                match blended.get_mut(i) {
+                    Some(sum) => *sum += &gram,
+                    None => blended.push(gram),
+                }
+            }
+        }
+        targets.by_size.insert(longest, blended.clone());
+        Ok(blended)
+    }
+
+    /// Repaints `content` in the style of `targets`. The callback runs after every iteration;
+    /// answering `Control::Cancel` stops the run at once with `CoreError::Cancelled`.
+    pub fn stylize(
+        &mut self,
+        content: &Picture,
+        targets: &mut StyleTargets,
+        params: &Params,
+        progress: &mut dyn FnMut(&Progress<'_>) -> Control,
+    ) -> Result<Stylized, CoreError> {
+        params.validate()?;
+        let config = params.graph_config();
+        if config != targets.config {
+            return Err(CoreError::parameter(
+                "style targets",
+                "prepared",
+                "were prepared with other layers or pooling than these parameters",
+            ));
+        }
+        let started = Instant::now();
+        let schedule = params.schedule();
+        let mut evaluations = 0;
+        let mut current: Option<Picture> = None;
+        let mut last = (0, LossTerms::default());
+        for (scale, &longest) in schedule.iter().enumerate() {
+            let content_here = content.with_longest_side(longest);
+            let init = match (&current, &params.init) {
+                (Some(previous), _) | (None, Init::Image(previous)) => {
+                    previous.resized(content_here.width(), content_here.height())
+                }
+                (None, Init::Content) => content_here.clone(),
+                (None, Init::Noise) => {
+                    let mut rng = StdRng::seed_from_u64(params.seed);
+                    content_here.with_rgb(
+                        content_here
+                            .rgb
+                            .mapv(|_| 0.5 + rng.random_range(-0.25..0.25)),
+                    )
+                }
+            };
+            let run = self.optimise_scale(
+                &content_here,
+                &init,
+                targets,
+                params,
+                (scale, schedule.len()),
+                started,
+                &mut evaluations,
+                progress,
+            )?;
+            last = (run.1, run.2);
+            current = Some(run.0);
+        }
+        let mut result = current.expect("at least one scale");
+        let content_final = content.resized(result.width(), result.height());
+        if params.preserve_colors == Some(ColorPreservation::Luminance) {
+            result.rgb = color::luminance_transfer(&result.rgb, &content_final.rgb);
+        }
+        result.alpha = content_final.alpha;
+        Ok(Stylized {
+            picture: result,
+            iterations: last.0,
+            evaluations,
+            loss: last.1,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn optimise_scale(
+        &mut self,
+        content: &Picture,
+        init: &Picture,
+        targets: &mut StyleTargets,
+        params: &Params,
+        (scale, scales): (usize, usize),
+        started: Instant,
+        evaluations: &mut usize,
+        progress: &mut dyn FnMut(&Progress<'_>) -> Control,
+    ) -> Result<(Picture, usize, LossTerms), CoreError> {
+        let config = targets.config.clone();
+        let grams = self.blended_grams(targets, content.longest_side())?;
+        let content_targets = self.targets_of(&config, content)?;
+        let graphs = self.graphs(&config)?;
+        let m = graphs.size_multiple;
+        let (width, height) = (content.width(), content.height());
+        let (padded_h, padded_w) = (round_up(height, m), round_up(width, m));
+
+        // Fixed inputs; the layer weights normalise each term by its target's energy.
+        let energy = |a: &ArrayD<f32>| {
+            a.iter()
+                .map(|v| (*v as f64).powi(2))
+                .sum::<f64>()
+                .max(MIN_ENERGY)
+        };
+        let multiplier =
+            |weights: &Option<Vec<f32>>, i: usize| weights.as_ref().map_or(1.0, |w| w[i]) as f64;
+        let mut fixed: Vec<(String, ArrayD<f32>)> = Vec::new();
+        let mut content_weights = Vec::new();
+        for (i, layer) in config.content_layers.iter().enumerate() {
+            let name = names::content_target(layer);
+            let target = content_targets[&name].clone();
+            // ½Σ(F−P)² · 2/ΣP² = Σ(F−P)²/ΣP²
+            content_weights.push(
+                (multiplier(&params.content_layer_weights, i) * 2.0 / energy(&target)) as f32,
+            );
+            fixed.push((name, target));
+        }
+        let mut style_weights = Vec::new();
+        for (i, (layer, gram)) in config.style_layers.iter().zip(grams).enumerate() {
+            let channels = gram.shape()[0] as f64;
+            // 1/(4N²)Σ(G−A)² · 4N²/ΣA² = Σ(G−A)²/ΣA²
+            let weight = multiplier(&params.style_layer_weights, i) * 4.0 * channels * channels
+                / energy(&gram);
+            style_weights.push(weight as f32);
+            fixed.push((names::style_target(layer), gram));
+        }
+        if !content_weights.is_empty() {
+            fixed.push((
+                names::CONTENT_LAYER_WEIGHTS.into(),
+                ndarray::Array1::from(content_weights).into_dyn(),
+            ));
+        }
+        if !style_weights.is_empty() {
+            fixed.push((
+                names::STYLE_LAYER_WEIGHTS.into(),
+                ndarray::Array1::from(style_weights).into_dyn(),
+            ));
+        }
+        fixed.push((names::CONTENT_WEIGHT.into(), scalar(params.content_weight)));
+        fixed.push((names::STYLE_WEIGHT.into(), scalar(params.style_weight)));
+        // Total variation as a mean over the pixel values, so its weight does not depend on size.
+        let tv_weight = params.tv_weight / (3 * padded_h * padded_w) as f32;
+        if config.total_variation {
+            fixed.push((names::TV_WEIGHT.into(), scalar(tv_weight)));
+        }
+
+        let shape = [1, 3, padded_h, padded_w];
+        let mut x: Vec<f32> = pad_reflect(&init.rgb, padded_h, padded_w)
+            .into_iter()
+            .collect();
+        let terms = Cell::new(LossTerms::default());
+        let mut objective = |image: &[f32], gradient: &mut [f32]| -> Result<f64, CoreError> {
+            let image = ArrayViewD::from_shape(IxDyn(&shape), image)
+                .expect("image buffer matches its shape");
+            let mut inputs: Vec<(&str, ArrayViewD<'_, f32>)> =
+                fixed.iter().map(|(n, a)| (n.as_str(), a.view())).collect();
+            inputs.push((names::IMAGE, image));
+            let outputs = graphs.loss.run(&inputs)?;
+            gradient
+                .iter_mut()
+                .zip(outputs[names::GRADIENT].iter())
+                .for_each(|(g, v)| *g = *v);
+            let value = |name: &str| {
+                outputs
+                    .get(name)
+                    .and_then(|a| a.first().copied())
+                    .unwrap_or(0.0) as f64
+            };
+            let loss = value(names::LOSS);
+            terms.set(LossTerms {
+                total: loss,
+                content: params.content_weight as f64 * value(names::CONTENT_LOSS),
+                style: params.style_weight as f64 * value(names::STYLE_LOSS),
+                tv: tv_weight as f64 * value(names::TV_LOSS),
+            });
+            Ok(loss)
+        };
+        let mut optimizer = match params.optimizer {
+            OptimizerKind::Lbfgs {
+                history,
+                memory_budget,
+            } => Optimizer::Lbfgs(Lbfgs::new(x.len(), history, memory_budget)),
+            OptimizerKind::Adam { learning_rate } => {
+                Optimizer::Adam(Adam::new(x.len(), learning_rate))
+            }
+        };
+        let to_picture = |x: &[f32]| {
+            let padded = Array3::from_shape_vec(
+                (3, padded_h, padded_w),
+                x.iter().map(|v| v.clamp(0.0, 1.0)).collect(),
+            )
+            .expect("image buffer matches its shape");
+            content.with_rgb(padded.slice(ndarray::s![.., ..height, ..width]).to_owned())
+        };
+        for iteration in 1..=params.iterations {
+            let step = optimizer.step(&mut x, &mut objective)?;
+            *evaluations += step.evaluations;
+            let snapshot = || to_picture(&x);
+            let report = Progress {
+                iteration,
+                iterations: params.iterations,
+                scale,
+                scales,
+                width,
+                height,
+                evaluations: *evaluations,
+                // The breakdown is of the last evaluation: the accepted point, unless the line search
+                // found no decrease and stayed put.
+                loss: LossTerms {
+                    total: step.loss,
+                    ..terms.get()
+                },
+                elapsed: started.elapsed(),
+                snapshot: &snapshot,
+            };
+            if progress(&report) == Control::Cancel {
+                return Err(CoreError::Cancelled);
+            }
+        }
+        Ok((to_picture(&x), params.iterations, terms.get()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reflection_mirrors_without_repeating_the_edge() {
+        let folded: Vec<usize> = (0..9).map(|i| reflect(i, 4)).collect();
+        assert_eq!(folded, [0, 1, 2, 3, 2, 1, 0, 1, 2]);
+        assert_eq!(reflect(5, 1), 0);
+    }
+}

@@ -1,0 +1,283 @@
+//! The optimisers over the image: L-BFGS with a backtracking (Armijo) line search — a fixed step
+//! diverges on this problem — and Adam. Both take one iteration at a time so that the engine can
+//! report progress and cancel between iterations.
+
+use std::collections::VecDeque;
+
+use crate::CoreError;
+
+/// Loss and gradient at a point: `objective(x, gradient_out) -> loss`.
+pub type Objective<'a> = dyn FnMut(&[f32], &mut [f32]) -> Result<f64, CoreError> + 'a;
+
+/// Outcome of one iteration.
+#[derive(Debug, Clone, Copy)]
+pub struct Step {
+    /// Loss at the point the iteration ended on.
+    pub loss: f64,
+    /// Loss+gradient evaluations the iteration used.
+    pub evaluations: usize,
+}
+
+pub enum Optimizer {
+    Lbfgs(Lbfgs),
+    Adam(Adam),
+}
+
+impl Optimizer {
+    pub fn step(
+        &mut self,
+        x: &mut [f32],
+        objective: &mut Objective<'_>,
+    ) -> Result<Step, CoreError> {
+        match self {
+            Optimizer::Lbfgs(o) => o.step(x, objective),
+            Optimizer::Adam(o) => o.step(x, objective),
+        }
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum()
+}
+
+fn axpy(alpha: f64, x: &[f32], y: &mut [f32]) {
+    let alpha = alpha as f32;
+    y.iter_mut().zip(x).for_each(|(y, x)| *y += alpha * x);
+}
+
+struct Pair {
+    s: Vec<f32>,
+    y: Vec<f32>,
+    rho: f64,
+}
+
+/// Limited-memory BFGS. Each stored pair costs two image-sized vectors, so the history is
+/// bounded by a memory budget as well as by a count.
+pub struct Lbfgs {
+    history_limit: usize,
+    history: VecDeque<Pair>,
+    /// Loss and gradient at the current point, once evaluated.
+    current: Option<(f64, Vec<f32>)>,
+}
+
+/// Armijo sufficient-decrease constant.
+const ARMIJO: f64 = 1e-4;
+const MAX_LINE_SEARCH_STEPS: usize = 12;
+
+impl Lbfgs {
+    /// History of at most `max_pairs` pairs and `memory_budget` bytes for `n` variables (at least 3 pairs).
+    pub fn new(n: usize, max_pairs: usize, memory_budget: usize) -> Lbfgs {
+        let pair_bytes = 2 * n * std::mem::size_of::<f32>();
+        Lbfgs {
+            history_limit: (memory_budget / pair_bytes.max(1)).clamp(3, max_pairs.max(3)),
+            history: VecDeque::new(),
+            current: None,
+        }
+    }
+
+    #[cfg(test)]
+    fn history_limit(&self) -> usize {
+        self.history_limit
+    }
+
+    /// Two-loop recursion: `-H g`, with `H₀ = γI` scaled by the newest pair.
+    fn direction(&self, gradient: &[f32]) -> Vec<f32> {
+        let mut q: Vec<f32> = gradient.iter().map(|g| -g).collect();
+        let mut alphas = Vec::with_capacity(self.history.len());
+        for pair in self.history.iter().rev() {
+            let alpha = pair.rho * dot(&pair.s, &q);
+            axpy(-alpha, &pair.y, &mut q);
+            alphas.push(alpha);
+        }
+        let gamma = match self.history.back() {
+            Some(newest) => dot(&newest.s, &newest.y) / dot(&newest.y, &newest.y),
+            // No curvature yet: a first step that moves the largest pixel by 1/10 of the range.
+            None => {
+                0.1 / gradient
+                    .iter()
+                    .fold(0f32, |m, g| m.max(g.abs()))
+                    .max(f32::MIN_POSITIVE) as f64
+            }
+        };
+        q.iter_mut().for_each(|v| *v *= gamma as f32);
+        for (pair, alpha) in self.history.iter().zip(alphas.into_iter().rev()) {
+            let beta = pair.rho * dot(&pair.y, &q);
+            axpy(alpha - beta, &pair.s, &mut q);
+        }
+        q
+    }
+
+    pub fn step(
+        &mut self,
+        x: &mut [f32],
+        objective: &mut Objective<'_>,
+    ) -> Result<Step, CoreError> {
+        let mut evaluations = 0;
+        let (loss, gradient) = match self.current.take() {
+            Some(current) => current,
+            None => {
+                let mut gradient = vec![0.0; x.len()];
+                evaluations += 1;
+                (objective(x, &mut gradient)?, gradient)
+            }
+        };
+        let mut direction = self.direction(&gradient);
+        let mut slope = dot(&gradient, &direction);
+        if !(slope < 0.0) {
+            // Lost curvature information (e.g. rounding): restart from steepest descent.
+            self.history.clear();
+            direction = self.direction(&gradient);
+            slope = dot(&gradient, &direction);
+        }
+
+        let mut step = 1.0f64;
+        let mut trial = x.to_vec();
+        let mut trial_gradient = vec![0.0; x.len()];
+        for attempt in 0.. {
+            trial.copy_from_slice(x);
+            axpy(step, &direction, &mut trial);
+            evaluations += 1;
+            let trial_loss = objective(&trial, &mut trial_gradient)?;
+            if trial_loss.is_finite() && trial_loss <= loss + ARMIJO * step * slope {
+                let s: Vec<f32> = trial.iter().zip(x.iter()).map(|(t, x)| t - x).collect();
+                let y: Vec<f32> = trial_gradient
+                    .iter()
+                    .zip(&gradient)
+                    .map(|(a, b)| a - b)
+                    .collect();
+                let curvature = dot(&s, &y);
+                if curvature > 1e-10 * dot(&y, &y).sqrt() * dot(&s, &s).sqrt() {
+                    if self.history.len() == self.history_limit {
+                        self.history.pop_front();
+                    }
+                    self.history.push_back(Pair {
+                        s,
+                        y,
+                        rho: 1.0 / curvature,
+                    });
+                }
+                x.copy_from_slice(&trial);
+                self.current = Some((trial_loss, trial_gradient));
+                return Ok(Step {
+                    loss: trial_loss,
+                    evaluations,
+                });
+            }
+            if attempt + 1 == MAX_LINE_SEARCH_STEPS {
+                break;
+            }
+            // Minimum of the quadratic through f(0), f'(0) and f(step), kept within [0.1, 0.5]·step.
+            let next = if trial_loss.is_finite() {
+                -slope * step * step / (2.0 * (trial_loss - loss - slope * step))
+            } else {
+                0.1 * step
+            };
+            step = next.clamp(0.1 * step, 0.5 * step);
+        }
+        // No decrease found: stay put, forget the curvature pairs, and report the current loss.
+        self.history.clear();
+        self.current = Some((loss, gradient));
+        Ok(Step { loss, evaluations })
+    }
+}
+
+/// Adam (Kingma & Ba) with the usual β₁ = 0.9, β₂ = 0.999.
+pub struct Adam {
+    learning_rate: f32,
+    first: Vec<f32>,
+    second: Vec<f32>,
+    gradient: Vec<f32>,
+    iteration: i32,
+}
+
+impl Adam {
+    pub fn new(n: usize, learning_rate: f32) -> Adam {
+        Adam {
+            learning_rate,
+            first: vec![0.0; n],
+            second: vec![0.0; n],
+            gradient: vec![0.0; n],
+            iteration: 0,
+        }
+    }
+
+    pub fn step(
+        &mut self,
+        x: &mut [f32],
+        objective: &mut Objective<'_>,
+    ) -> Result<Step, CoreError> {
+        const BETA1: f32 = 0.9;
+        const BETA2: f32 = 0.999;
+        const EPSILON: f32 = 1e-8;
+        let loss = objective(x, &mut self.gradient)?;
+        self.iteration += 1;
+        let correction1 = 1.0 - BETA1.powi(self.iteration);
+        let correction2 = 1.0 - BETA2.powi(self.iteration);
+        for (((x, g), m), v) in x
+            .iter_mut()
+            .zip(&self.gradient)
+            .zip(&mut self.first)
+            .zip(&mut self.second)
+        {
+            *m = BETA1 * *m + (1.0 - BETA1) * g;
+            *v = BETA2 * *v + (1.0 - BETA2) * g * g;
+            *x -= self.learning_rate * (*m / correction1) / ((*v / correction2).sqrt() + EPSILON);
+        }
+        Ok(Step {
+            loss,
+            evaluations: 1,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ill-conditioned quadratic (condition number 10⁴) with a known minimum.
+    fn quadratic() -> impl FnMut(&[f32], &mut [f32]) -> Result<f64, CoreError> {
+        |x: &[f32], g: &mut [f32]| {
+            let mut loss = 0.0;
+            for (i, (x, g)) in x.iter().zip(g.iter_mut()).enumerate() {
+                let scale = 10f32.powf(4.0 * i as f32 / 9.0);
+                let d = x - 1.0;
+                loss += 0.5 * (scale * d * d) as f64;
+                *g = scale * d;
+            }
+            Ok(loss)
+        }
+    }
+
+    #[test]
+    fn lbfgs_minimises_an_ill_conditioned_quadratic() {
+        let mut x = vec![0.0f32; 10];
+        let mut objective = quadratic();
+        let mut optimizer = Lbfgs::new(x.len(), 10, 1 << 20);
+        let mut loss = f64::INFINITY;
+        for _ in 0..60 {
+            loss = optimizer.step(&mut x, &mut objective).unwrap().loss;
+        }
+        assert!(loss < 1e-6, "loss {loss}");
+        assert!(x.iter().all(|v| (v - 1.0).abs() < 1e-2), "{x:?}");
+    }
+
+    #[test]
+    fn lbfgs_history_is_bounded_by_memory() {
+        assert_eq!(Lbfgs::new(1_000_000, 100, 80_000_000).history_limit(), 10);
+        assert_eq!(Lbfgs::new(1_000_000, 100, 0).history_limit(), 3);
+        assert_eq!(Lbfgs::new(10, 100, 1 << 30).history_limit(), 100);
+    }
+
+    #[test]
+    fn adam_descends() {
+        let mut x = vec![0.0f32; 10];
+        let mut objective = quadratic();
+        let mut optimizer = Adam::new(x.len(), 0.05);
+        let first = optimizer.step(&mut x, &mut objective).unwrap().loss;
+        let mut last = first;
+        for _ in 0..200 {
+            last = optimizer.step(&mut x, &mut objective).unwrap().loss;
+        }
+        assert!(last < first * 0.01, "{first} -> {last}");
+    }
+}

@@ -1,0 +1,205 @@
+//! Pictures as the engine sees them: planar RGB floats in 0..1 with the alpha channel carried
+//! alongside. Decoding respects EXIF orientation; encoding goes through a temporary file and a
+//! rename, so a failed or cancelled run never leaves a half-written output.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use image::imageops::{self, FilterType};
+use image::{DynamicImage, ImageBuffer, ImageDecoder, ImageFormat, ImageReader, Rgba};
+use ndarray::{s, Array2, Array3};
+
+use crate::CoreError;
+
+type RgbaF32 = ImageBuffer<Rgba<f32>, Vec<f32>>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picture {
+    /// RGB planes in 0..1, shape `[3, height, width]`.
+    pub rgb: Array3<f32>,
+    /// Alpha in 0..1, `[height, width]`, when the source has an alpha channel.
+    pub alpha: Option<Array2<f32>>,
+}
+
+fn image_error(path: &Path, error: impl std::fmt::Display) -> CoreError {
+    CoreError::Image {
+        path: path.to_owned(),
+        message: error.to_string(),
+    }
+}
+
+impl Picture {
+    /// Decodes PNG, JPEG, WebP or TIFF (8 or 16 bit), turned upright by its EXIF orientation.
+    pub fn load(path: &Path) -> Result<Picture, CoreError> {
+        let fail = |e: &dyn std::fmt::Display| image_error(path, e);
+        let reader = ImageReader::open(path)
+            .map_err(|e| fail(&e))?
+            .with_guessed_format()
+            .map_err(|e| fail(&e))?;
+        if reader.format().is_none() {
+            return Err(fail(&"not a PNG, JPEG, WebP or TIFF image"));
+        }
+        let mut decoder = reader.into_decoder().map_err(|e| fail(&e))?;
+        let orientation = decoder.orientation().map_err(|e| fail(&e))?;
+        let mut image = DynamicImage::from_decoder(decoder).map_err(|e| fail(&e))?;
+        image.apply_orientation(orientation);
+        if image.width() == 0 || image.height() == 0 {
+            return Err(fail(&"image has no pixels"));
+        }
+        Ok(Picture::from_image(&image))
+    }
+
+    pub fn from_image(image: &DynamicImage) -> Picture {
+        let has_alpha = image.color().has_alpha();
+        Picture::from_rgba(&image.to_rgba32f(), has_alpha)
+    }
+
+    fn from_rgba(buffer: &RgbaF32, keep_alpha: bool) -> Picture {
+        let (width, height) = (buffer.width() as usize, buffer.height() as usize);
+        let mut rgb = Array3::zeros((3, height, width));
+        let mut alpha = keep_alpha.then(|| Array2::zeros((height, width)));
+        for (x, y, pixel) in buffer.enumerate_pixels() {
+            let (x, y) = (x as usize, y as usize);
+            for c in 0..3 {
+                rgb[[c, y, x]] = pixel[c];
+            }
+            if let Some(alpha) = alpha.as_mut() {
+                alpha[[y, x]] = pixel[3];
+            }
+        }
+        Picture { rgb, alpha }
+    }
+
+    fn to_rgba(&self) -> RgbaF32 {
+        ImageBuffer::from_fn(self.width() as u32, self.height() as u32, |x, y| {
+            let (x, y) = (x as usize, y as usize);
+            let a = self.alpha.as_ref().map_or(1.0, |a| a[[y, x]]);
+            Rgba([
+                self.rgb[[0, y, x]],
+                self.rgb[[1, y, x]],
+                self.rgb[[2, y, x]],
+                a,
+            ])
+        })
+    }
+
+    pub fn width(&self) -> usize {
+        self.rgb.shape()[2]
+    }
+
+    pub fn height(&self) -> usize {
+        self.rgb.shape()[1]
+    }
+
+    pub fn longest_side(&self) -> usize {
+        self.width().max(self.height())
+    }
+
+    /// Resampled to exactly `width` × `height` (Catmull-Rom), alpha included.
+    pub fn resized(&self, width: usize, height: usize) -> Picture {
+        if (width, height) == (self.width(), self.height()) {
+            return self.clone();
+        }
+        let resized = imageops::resize(
+            &self.to_rgba(),
+            width as u32,
+            height as u32,
+            FilterType::CatmullRom,
+        );
+        let mut picture = Picture::from_rgba(&resized, self.alpha.is_some());
+        // Catmull-Rom overshoots a little at edges.
+        picture.rgb.mapv_inplace(|v| v.clamp(0.0, 1.0));
+        if let Some(alpha) = picture.alpha.as_mut() {
+            alpha.mapv_inplace(|v| v.clamp(0.0, 1.0));
+        }
+        picture
+    }
+
+    /// The size with the longest side scaled to `longest`, keeping the aspect ratio.
+    pub fn size_for_longest(&self, longest: usize) -> (usize, usize) {
+        let scale = longest as f64 / self.longest_side() as f64;
+        let fit = |side: usize| ((side as f64 * scale).round() as usize).max(1);
+        (fit(self.width()), fit(self.height()))
+    }
+
+    pub fn with_longest_side(&self, longest: usize) -> Picture {
+        let (width, height) = self.size_for_longest(longest);
+        self.resized(width, height)
+    }
+
+    /// A copy with the RGB planes replaced (same size), alpha kept.
+    pub fn with_rgb(&self, rgb: Array3<f32>) -> Picture {
+        assert_eq!(rgb.shape(), self.rgb.shape());
+        Picture {
+            rgb,
+            alpha: self.alpha.clone(),
+        }
+    }
+
+    /// Top-left `width` × `height` region.
+    pub fn cropped(&self, width: usize, height: usize) -> Picture {
+        Picture {
+            rgb: self.rgb.slice(s![.., ..height, ..width]).to_owned(),
+            alpha: self
+                .alpha
+                .as_ref()
+                .map(|a| a.slice(s![..height, ..width]).to_owned()),
+        }
+    }
+
+    /// Encodes by the file's extension — PNG (8-bit), JPEG (8-bit, quality 95, alpha dropped),
+    /// TIFF (16-bit) — into a temporary file beside `path`, renamed over it when complete.
+    pub fn save(&self, path: &Path) -> Result<(), CoreError> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let format = match extension.as_str() {
+            "png" => ImageFormat::Png,
+            "jpg" | "jpeg" => ImageFormat::Jpeg,
+            "tif" | "tiff" => ImageFormat::Tiff,
+            _ => {
+                return Err(image_error(
+                    path,
+                    "unsupported output extension (use .png, .jpg or .tiff)",
+                ))
+            }
+        };
+        let mut rgba = self.to_rgba();
+        rgba.pixels_mut()
+            .for_each(|p| p.0.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0)));
+        let image = DynamicImage::ImageRgba32F(rgba);
+        let encoded = match (format, self.alpha.is_some()) {
+            (ImageFormat::Tiff, true) => DynamicImage::ImageRgba16(image.to_rgba16()),
+            (ImageFormat::Tiff, false) => DynamicImage::ImageRgb16(image.to_rgb16()),
+            (ImageFormat::Png, true) => DynamicImage::ImageRgba8(image.to_rgba8()),
+            _ => DynamicImage::ImageRgb8(image.to_rgb8()),
+        };
+
+        let directory = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let fail = |e: &dyn std::fmt::Display| image_error(path, e);
+        let temporary = tempfile::Builder::new()
+            .prefix(".pastiche-")
+            .tempfile_in(directory)
+            .map_err(|e| fail(&e))?;
+        {
+            let mut writer = BufWriter::new(temporary.as_file());
+            if format == ImageFormat::Jpeg {
+                let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut writer, 95);
+                encoded.write_with_encoder(encoder).map_err(|e| fail(&e))?;
+            } else {
+                encoded
+                    .write_to(&mut writer, format)
+                    .map_err(|e| fail(&e))?;
+            }
+            writer.flush().map_err(|e| fail(&e))?;
+        }
+        temporary.as_file().sync_all().map_err(|e| fail(&e))?;
+        temporary.persist(path).map_err(|e| fail(&e.error))?;
+        Ok(())
+    }
+}
