@@ -218,7 +218,7 @@ pub fn run(args: StylizeArgs, interrupted: Arc<AtomicBool>) -> Result<(), CoreEr
             p.loss.tv
         ));
         if let Some(every) = args.save_every {
-            if p.iteration % every == 0 {
+            if p.iteration.is_multiple_of(every) {
                 if let Err(e) =
                     p.snapshot()
                         .save(&intermediate_path(&args.output, p.scale, p.iteration))

@@ -82,11 +82,12 @@ fn cholesky(m: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
     l
 }
 
+#[allow(clippy::needless_range_loop)] // index arithmetic mirrors the textbook recurrence
 fn invert_lower(l: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
     let mut inv = [[0.0; 3]; 3];
     for i in 0..3 {
         inv[i][i] = 1.0 / l[i][i];
-        for j in 0..i {
+        for j in (0..i).rev() {
             let sum: f64 = (j..i).map(|k| l[i][k] * inv[k][j]).sum();
             inv[i][j] = -sum / l[i][i];
         }

@@ -202,7 +202,7 @@ impl Engine {
         if styles
             .iter()
             .any(|s| !(s.weight.is_finite() && s.weight >= 0.0))
-            || !(total > 0.0)
+            || total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
         {
             let weights: Vec<f32> = styles.iter().map(|s| s.weight).collect();
             return Err(CoreError::parameter(

@@ -123,7 +123,7 @@ impl Lbfgs {
         };
         let mut direction = self.direction(&gradient);
         let mut slope = dot(&gradient, &direction);
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             // Lost curvature information (e.g. rounding): restart from steepest descent.
             self.history.clear();
             direction = self.direction(&gradient);
@@ -254,7 +254,7 @@ mod tests {
         let mut objective = quadratic();
         let mut optimizer = Lbfgs::new(x.len(), 10, 1 << 20);
         let mut loss = f64::INFINITY;
-        for _ in 0..60 {
+        for _ in 0..200 {
             loss = optimizer.step(&mut x, &mut objective).unwrap().loss;
         }
         assert!(loss < 1e-6, "loss {loss}");
