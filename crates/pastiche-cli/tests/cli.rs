@@ -1,0 +1,182 @@
+//! The `pastiche` binary as a user runs it: help, exit codes, files written or not.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use pastiche_core::Picture;
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(name)
+}
+
+fn pastiche() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pastiche"))
+}
+
+fn stylize(output: &Path, extra: &[&str]) -> Command {
+    let mut command = pastiche();
+    command
+        .arg("stylize")
+        .arg(data("tubingen.jpg"))
+        .arg("--style")
+        .arg(data("starry_night.jpg"))
+        .arg("-o")
+        .arg(output)
+        .args(["--threads", "2"])
+        .args(extra);
+    command
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn help_documents_every_option_with_its_default() {
+    let output = pastiche().args(["stylize", "--help"]).output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "--size <SIZE>",
+        "[default: 512]",
+        "--iterations <ITERATIONS>",
+        "[default: 300]",
+        "--style-weight <STYLE_WEIGHT>",
+        "[default: 10]",
+        "--preserve-colors",
+        "--device <DEVICE>",
+        "--save-every",
+        "--style-blend",
+        "--init <INIT>",
+        "[default: content]",
+    ] {
+        assert!(help.contains(expected), "help lacks {expected}:\n{help}");
+    }
+}
+
+#[test]
+fn a_small_run_writes_the_output_at_the_requested_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.png");
+    let run = stylize(&output, &["--size", "48", "--iterations", "3"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let picture = Picture::load(&output).unwrap();
+    assert_eq!((picture.width(), picture.height()), (48, 36));
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.png");
+    let cases: [(&[&str], &str); 3] = [
+        (&["--style-weight=-1"], "style weight"),
+        (&["--style-blend", "1,2"], "style-blend"),
+        (&["--init", "/no/such/init.png"], "/no/such/init.png"),
+    ];
+    for (extra, expected) in cases {
+        let run = stylize(&output, extra).output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "{extra:?}: {}", stderr(&run));
+        assert!(
+            stderr(&run).contains(expected),
+            "{extra:?}: {}",
+            stderr(&run)
+        );
+    }
+    let missing = pastiche()
+        .args(["stylize", "/no/such/photo.jpg", "--style"])
+        .arg(data("starry_night.jpg"))
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("/no/such/photo.jpg"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(!output.exists());
+}
+
+#[test]
+fn ctrl_c_cancels_with_130_and_no_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.png");
+    let mut child = stylize(
+        &output,
+        &["--size", "64", "--iterations", "500", "--save-every", "1"],
+    )
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // Wait until the optimisation is under way: the first intermediate image appears.
+    let first = dir.path().join("out.s0.iter0001.png");
+    let started = Instant::now();
+    while !first.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: kill(2) with a live child's pid and SIGINT has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        !output.exists(),
+        "an interrupted run must not write its output"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pastiche-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn model_commands_describe_and_export_the_default_model() {
+    let info = pastiche().args(["model", "info"]).output().unwrap();
+    assert!(info.status.success(), "{}", stderr(&info));
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        text.contains("vgg16") && text.contains("relu4_2") && text.contains("caffe"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("loss.onnx");
+    let export = pastiche()
+        .args([
+            "model",
+            "export-graph",
+            "--style-layers",
+            "relu1_1,relu2_1",
+            "--content-layers",
+            "relu2_2",
+            "-o",
+        ])
+        .arg(&graph)
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(std::fs::metadata(&graph).unwrap().len() > 100_000);
+
+    let bad = dir.path().join("bad.onnx");
+    std::fs::write(&bad, "not a model").unwrap();
+    let import = pastiche()
+        .args(["model", "import"])
+        .arg(&bad)
+        .arg("-o")
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    assert_eq!(import.status.code(), Some(2));
+    assert!(stderr(&import).contains("bad.onnx"), "{}", stderr(&import));
+}

@@ -1,0 +1,252 @@
+//! The engine end to end on the real default model, at thumbnail sizes so that it stays quick.
+
+use std::path::PathBuf;
+
+use ndarray::{Array2, Array3};
+use pastiche_core::{
+    ColorPreservation, Control, CoreError, Device, Engine, Init, Params, Picture, SessionOptions,
+    Style, StyleTargets,
+};
+use pastiche_graph::store;
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(name)
+}
+
+fn engine() -> Engine {
+    let options = SessionOptions {
+        threads: 2,
+        ..SessionOptions::default()
+    };
+    Engine::new(&store::resolve_model(Some(store::DEFAULT_MODEL)), options)
+        .expect("run models/fetch-default.sh first")
+}
+
+/// A content picture whose sides are not multiples of 16, with an alpha ramp.
+fn content() -> Picture {
+    let photo = Picture::load(&data("tubingen.jpg"))
+        .unwrap()
+        .resized(70, 50);
+    let alpha = Array2::from_shape_fn((50, 70), |(_, x)| x as f32 / 69.0);
+    Picture {
+        alpha: Some(alpha),
+        ..photo
+    }
+}
+
+fn starry() -> Style {
+    Style {
+        picture: Picture::load(&data("starry_night.jpg"))
+            .unwrap()
+            .with_longest_side(128),
+        weight: 1.0,
+    }
+}
+
+fn params(iterations: usize) -> Params {
+    Params {
+        size: 70,
+        scales: 1,
+        iterations,
+        ..Params::default()
+    }
+}
+
+fn targets(engine: &Engine, params: &Params, content: &Picture) -> StyleTargets {
+    engine
+        .style_targets(vec![starry()], params, content)
+        .unwrap()
+}
+
+#[test]
+fn stylizes_an_odd_sized_picture_keeping_size_and_alpha() {
+    let mut engine = engine();
+    let content = content();
+    let params = params(8);
+    let mut targets = targets(&engine, &params, &content);
+    let mut losses = Vec::new();
+    let result = engine
+        .stylize(&content, &mut targets, &params, &mut |p| {
+            losses.push(p.loss.total);
+            Control::Continue
+        })
+        .unwrap();
+    assert_eq!((result.picture.width(), result.picture.height()), (70, 50));
+    assert_eq!(result.picture.alpha, content.alpha, "alpha passes through");
+    assert_eq!(losses.len(), 8);
+    assert!(losses[7] < 0.5 * losses[0], "loss should fall: {losses:?}");
+    let change = (&result.picture.rgb - &content.rgb)
+        .mapv(f32::abs)
+        .mean()
+        .unwrap();
+    assert!(change > 0.02, "the picture changed by only {change}");
+    assert!(result.picture.rgb.iter().all(|v| (0.0..=1.0).contains(v)));
+}
+
+#[test]
+fn cancelling_from_the_callback_stops_at_once() {
+    let mut engine = engine();
+    let content = content();
+    let params = params(50);
+    let mut targets = targets(&engine, &params, &content);
+    let mut calls = 0;
+    let mut evaluations_at_cancel = 0;
+    let result = engine.stylize(&content, &mut targets, &params, &mut |p| {
+        calls += 1;
+        evaluations_at_cancel = p.evaluations;
+        if p.iteration == 3 {
+            Control::Cancel
+        } else {
+            Control::Continue
+        }
+    });
+    assert!(matches!(result, Err(CoreError::Cancelled)), "{result:?}");
+    assert_eq!(calls, 3, "no iteration after the cancel");
+    assert!(
+        evaluations_at_cancel <= 3 * 2 + 1,
+        "{evaluations_at_cancel} evaluations"
+    );
+}
+
+fn noise_run(engine: &mut Engine, seed: u64) -> Array3<f32> {
+    let content = content();
+    let params = Params {
+        init: Init::Noise,
+        seed,
+        ..params(3)
+    };
+    let mut targets = targets(engine, &params, &content);
+    engine
+        .stylize(&content, &mut targets, &params, &mut |_| Control::Continue)
+        .unwrap()
+        .picture
+        .rgb
+}
+
+#[test]
+fn the_same_seed_gives_the_same_picture() {
+    let mut engine = engine();
+    let first = noise_run(&mut engine, 7);
+    assert_eq!(first, noise_run(&mut engine, 7));
+    assert_ne!(first, noise_run(&mut engine, 8));
+}
+
+#[test]
+fn multi_resolution_runs_every_scale_in_order() {
+    let mut engine = engine();
+    let content = content();
+    let params = Params {
+        size: 96,
+        scales: 2,
+        iterations: 2,
+        ..Params::default()
+    };
+    let mut targets = targets(&engine, &params, &content);
+    let mut seen = Vec::new();
+    let result = engine
+        .stylize(&content, &mut targets, &params, &mut |p| {
+            seen.push((p.scale, p.width, p.height));
+            Control::Continue
+        })
+        .unwrap();
+    assert_eq!(seen, [(0, 48, 34), (0, 48, 34), (1, 96, 69), (1, 96, 69)]);
+    assert_eq!((result.picture.width(), result.picture.height()), (96, 69));
+}
+
+fn mean_chroma(rgb: &Array3<f32>) -> (f32, f32) {
+    let (r, g, b) = (
+        rgb.index_axis(ndarray::Axis(0), 0),
+        rgb.index_axis(ndarray::Axis(0), 1),
+        rgb.index_axis(ndarray::Axis(0), 2),
+    );
+    let i = (&r * 0.596 - &g * 0.274 - &b * 0.322).mean().unwrap();
+    let q = (&r * 0.211 - &g * 0.523 + &b * 0.312).mean().unwrap();
+    (i, q)
+}
+
+#[test]
+fn luminance_preservation_keeps_the_content_colours() {
+    let mut engine = engine();
+    let content = content();
+    let run = |engine: &mut Engine, preserve| {
+        let params = Params {
+            preserve_colors: preserve,
+            ..params(6)
+        };
+        let mut targets = targets(engine, &params, &content);
+        engine
+            .stylize(&content, &mut targets, &params, &mut |_| Control::Continue)
+            .unwrap()
+            .picture
+            .rgb
+    };
+    let plain = mean_chroma(&run(&mut engine, None));
+    let kept = mean_chroma(&run(&mut engine, Some(ColorPreservation::Luminance)));
+    let original = mean_chroma(&content.rgb);
+    let distance =
+        |a: (f32, f32), b: (f32, f32)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+    assert!(distance(kept, original) < 0.01, "{kept:?} vs {original:?}");
+    assert!(
+        distance(plain, original) > distance(kept, original),
+        "{plain:?} {kept:?} {original:?}"
+    );
+}
+
+#[test]
+fn cuda_fails_clearly_here_and_auto_falls_back_to_the_cpu() {
+    let model = store::resolve_model(Some(store::DEFAULT_MODEL));
+    let content = content();
+    let params = params(1);
+    for device in [Device::Cuda, Device::Auto] {
+        let options = SessionOptions {
+            device,
+            ..SessionOptions::default()
+        };
+        let mut engine = Engine::new(&model, options).unwrap();
+        let mut targets = engine
+            .style_targets(vec![starry()], &params, &content)
+            .unwrap();
+        let result = engine.stylize(&content, &mut targets, &params, &mut |_| Control::Continue);
+        match device {
+            Device::Cuda => {
+                let message = result.unwrap_err().to_string();
+                assert!(message.contains("'cuda' is not available"), "{message}");
+            }
+            _ => {
+                result.unwrap();
+                let (used, reason) = engine.device().unwrap();
+                assert_eq!(used, Device::Cpu);
+                assert!(reason.is_some());
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_parameters_and_style_blends_are_refused_by_name() {
+    let engine = engine();
+    let content = content();
+    let bad_blend = engine.style_targets(
+        vec![Style {
+            weight: -1.0,
+            ..starry()
+        }],
+        &params(1),
+        &content,
+    );
+    assert!(bad_blend.unwrap_err().to_string().contains("style blend"));
+    let bad_size = engine.style_targets(
+        vec![starry()],
+        &Params {
+            size: 0,
+            ..params(1)
+        },
+        &content,
+    );
+    assert!(bad_size
+        .unwrap_err()
+        .to_string()
+        .contains("invalid size '0'"));
+}
