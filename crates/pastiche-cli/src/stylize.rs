@@ -157,6 +157,7 @@ fn intermediate_path(output: &Path, scale: usize, iteration: usize) -> PathBuf {
 
 /// Runs the command; `interrupted` is set by Ctrl-C.
 pub fn run(args: StylizeArgs, interrupted: Arc<AtomicBool>) -> Result<(), CoreError> {
+    Picture::check_output_path(&args.output)?;
     let params = args.params()?;
     params.validate()?;
     if let Some(0) = args.save_every {

@@ -69,16 +69,41 @@ fn a_small_run_writes_the_output_at_the_requested_size() {
     assert_eq!((picture.width(), picture.height()), (48, 36));
 }
 
+/// A PNG header claiming 0×10 pixels, and a 50000×50000 PNG with one tiny IDAT chunk.
+const ZERO_SIZED_PNG: &str = "89504e470d0a1a0a0000000d49484452000000000000000a08020000001572c823";
+const HUGE_PNG: &str = "89504e470d0a1a0a0000000d494844520000c3500000c3500802000000c4cdaa9d0000000b49444154789c63604005000010000139bd8f650000000049454e44ae426082";
+
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 #[test]
 fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("out.png");
-    let cases: [(&[&str], &str); 3] = [
+    let option_cases: [(&[&str], &str); 7] = [
         (&["--style-weight=-1"], "style weight"),
+        (&["--content-weight", "NaN"], "content weight"),
+        (&["--tv-weight", "inf"], "tv weight"),
         (&["--style-blend", "1,2"], "style-blend"),
         (&["--init", "/no/such/init.png"], "/no/such/init.png"),
+        (
+            &[
+                "--style-layers",
+                "relu1_1,relu6_1",
+                "--iterations",
+                "1",
+                "--size",
+                "32",
+            ],
+            "relu6_1",
+        ),
+        (&["--size", "0"], "size"),
     ];
-    for (extra, expected) in cases {
+    for (extra, expected) in option_cases {
         let run = stylize(&output, extra).output().unwrap();
         assert_eq!(run.status.code(), Some(2), "{extra:?}: {}", stderr(&run));
         assert!(
@@ -87,20 +112,86 @@ fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
             stderr(&run)
         );
     }
-    let missing = pastiche()
-        .args(["stylize", "/no/such/photo.jpg", "--style"])
-        .arg(data("starry_night.jpg"))
-        .arg("-o")
-        .arg(&output)
+
+    let truncated_jpeg = dir.path().join("truncated.jpg");
+    let photo = std::fs::read(data("starry_night.jpg")).unwrap();
+    let mut corrupt = photo[..2].to_vec();
+    corrupt.extend((0..=255u8).cycle().take(1024));
+    std::fs::write(&truncated_jpeg, corrupt).unwrap();
+    let zero = dir.path().join("zero.png");
+    std::fs::write(&zero, hex(ZERO_SIZED_PNG)).unwrap();
+    let huge = dir.path().join("huge.png");
+    std::fs::write(&huge, hex(HUGE_PNG)).unwrap();
+    for (content, expected) in [
+        (PathBuf::from("/no/such/photo.jpg"), "/no/such/photo.jpg"),
+        (truncated_jpeg.clone(), "truncated.jpg"),
+        (zero, "zero.png"),
+        (huge, "50000x50000"),
+    ] {
+        let run = pastiche()
+            .arg("stylize")
+            .arg(&content)
+            .arg("--style")
+            .arg(data("starry_night.jpg"))
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+        assert!(
+            stderr(&run).contains(expected),
+            "{expected}: {}",
+            stderr(&run)
+        );
+    }
+    let corrupt_style = stylize(&output, &[])
+        .arg("--style")
+        .arg(&truncated_jpeg)
         .output()
         .unwrap();
-    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(corrupt_style.status.code(), Some(2));
     assert!(
-        stderr(&missing).contains("/no/such/photo.jpg"),
+        stderr(&corrupt_style).contains("truncated.jpg"),
         "{}",
-        stderr(&missing)
+        stderr(&corrupt_style)
     );
     assert!(!output.exists());
+
+    for unwritable in ["/no/such/dir/out.png", "/proc/out.png"] {
+        let run = stylize(Path::new(unwritable), &[]).output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+        assert!(stderr(&run).contains(unwritable), "{}", stderr(&run));
+    }
+}
+
+#[test]
+fn the_same_seed_writes_identical_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = (0..2)
+        .map(|i| dir.path().join(format!("run{i}.png")))
+        .collect();
+    for file in &files {
+        let run = stylize(
+            file,
+            &[
+                "--size",
+                "48",
+                "--iterations",
+                "3",
+                "--init",
+                "noise",
+                "--seed",
+                "5",
+            ],
+        )
+        .output()
+        .unwrap();
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    assert_eq!(
+        std::fs::read(&files[0]).unwrap(),
+        std::fs::read(&files[1]).unwrap()
+    );
 }
 
 #[test]

@@ -348,27 +348,47 @@ impl Engine {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn optimise_scale(
+    /// Blended Gram matrices of the styles for a content whose longest side is `longest`
+    /// (computed on first use, then reused).
+    pub fn style_grams(
+        &mut self,
+        targets: &mut StyleTargets,
+        longest: usize,
+    ) -> Result<Vec<ArrayD<f32>>, CoreError> {
+        self.blended_grams(targets, longest)
+    }
+
+    /// The loss of `candidate` as a stylisation of `content` at `content`'s size, without optimising.
+    pub fn loss_of(
         &mut self,
         content: &Picture,
-        init: &Picture,
+        candidate: &Picture,
         targets: &mut StyleTargets,
         params: &Params,
-        (scale, scales): (usize, usize),
-        started: Instant,
-        evaluations: &mut usize,
-        progress: &mut dyn FnMut(&Progress<'_>) -> Control,
-    ) -> Result<(Picture, usize, LossTerms), CoreError> {
+    ) -> Result<LossTerms, CoreError> {
+        let problem = self.problem(content, targets, params)?;
+        let candidate = candidate.resized(content.width(), content.height());
+        let x = problem.pad(&candidate);
+        let mut gradient = vec![0.0; x.len()];
+        let graphs = self.graphs.as_mut().expect("compiled by problem()");
+        problem.evaluate(&mut graphs.loss, &x, &mut gradient)
+    }
+
+    /// The optimisation problem at one scale: padded size and every fixed graph input.
+    fn problem(
+        &mut self,
+        content: &Picture,
+        targets: &mut StyleTargets,
+        params: &Params,
+    ) -> Result<ScaleProblem, CoreError> {
         let config = targets.config.clone();
         let grams = self.blended_grams(targets, content.longest_side())?;
         let content_targets = self.targets_of(&config, content)?;
-        let graphs = self.graphs(&config)?;
-        let m = graphs.size_multiple;
+        let m = self.graphs(&config)?.size_multiple;
         let (width, height) = (content.width(), content.height());
         let (padded_h, padded_w) = (round_up(height, m), round_up(width, m));
 
-        // Fixed inputs; the layer weights normalise each term by its target's energy.
+        // The layer weights normalise each term by its target's energy.
         let energy = |a: &ArrayD<f32>| {
             a.iter()
                 .map(|v| (*v as f64).powi(2))
@@ -416,37 +436,35 @@ impl Engine {
         if config.total_variation {
             fixed.push((names::TV_WEIGHT.into(), scalar(tv_weight)));
         }
+        Ok(ScaleProblem {
+            fixed,
+            width,
+            height,
+            padded: (padded_h, padded_w),
+            weights: (params.content_weight, params.style_weight, tv_weight),
+        })
+    }
 
-        let shape = [1, 3, padded_h, padded_w];
-        let mut x: Vec<f32> = pad_reflect(&init.rgb, padded_h, padded_w)
-            .into_iter()
-            .collect();
+    #[allow(clippy::too_many_arguments)]
+    fn optimise_scale(
+        &mut self,
+        content: &Picture,
+        init: &Picture,
+        targets: &mut StyleTargets,
+        params: &Params,
+        (scale, scales): (usize, usize),
+        started: Instant,
+        evaluations: &mut usize,
+        progress: &mut dyn FnMut(&Progress<'_>) -> Control,
+    ) -> Result<(Picture, usize, LossTerms), CoreError> {
+        let problem = self.problem(content, targets, params)?;
+        let graphs = self.graphs.as_mut().expect("compiled by problem()");
+        let mut x = problem.pad(init);
         let terms = Cell::new(LossTerms::default());
         let mut objective = |image: &[f32], gradient: &mut [f32]| -> Result<f64, CoreError> {
-            let image = ArrayViewD::from_shape(IxDyn(&shape), image)
-                .expect("image buffer matches its shape");
-            let mut inputs: Vec<(&str, ArrayViewD<'_, f32>)> =
-                fixed.iter().map(|(n, a)| (n.as_str(), a.view())).collect();
-            inputs.push((names::IMAGE, image));
-            let outputs = graphs.loss.run(&inputs)?;
-            gradient
-                .iter_mut()
-                .zip(outputs[names::GRADIENT].iter())
-                .for_each(|(g, v)| *g = *v);
-            let value = |name: &str| {
-                outputs
-                    .get(name)
-                    .and_then(|a| a.first().copied())
-                    .unwrap_or(0.0) as f64
-            };
-            let loss = value(names::LOSS);
-            terms.set(LossTerms {
-                total: loss,
-                content: params.content_weight as f64 * value(names::CONTENT_LOSS),
-                style: params.style_weight as f64 * value(names::STYLE_LOSS),
-                tv: tv_weight as f64 * value(names::TV_LOSS),
-            });
-            Ok(loss)
+            let evaluated = problem.evaluate(&mut graphs.loss, image, gradient)?;
+            terms.set(evaluated);
+            Ok(evaluated.total)
         };
         let mut optimizer = match params.optimizer {
             OptimizerKind::Lbfgs {
@@ -457,25 +475,17 @@ impl Engine {
                 Optimizer::Adam(Adam::new(x.len(), learning_rate))
             }
         };
-        let to_picture = |x: &[f32]| {
-            let padded = Array3::from_shape_vec(
-                (3, padded_h, padded_w),
-                x.iter().map(|v| v.clamp(0.0, 1.0)).collect(),
-            )
-            .expect("image buffer matches its shape");
-            content.with_rgb(padded.slice(ndarray::s![.., ..height, ..width]).to_owned())
-        };
         for iteration in 1..=params.iterations {
             let step = optimizer.step(&mut x, &mut objective)?;
             *evaluations += step.evaluations;
-            let snapshot = || to_picture(&x);
+            let snapshot = || problem.unpad(&x, content);
             let report = Progress {
                 iteration,
                 iterations: params.iterations,
                 scale,
                 scales,
-                width,
-                height,
+                width: problem.width,
+                height: problem.height,
                 evaluations: *evaluations,
                 // The breakdown is of the last evaluation: the accepted point, unless the line search
                 // found no decrease and stayed put.
@@ -490,13 +500,93 @@ impl Engine {
                 return Err(CoreError::Cancelled);
             }
         }
-        Ok((to_picture(&x), params.iterations, terms.get()))
+        Ok((problem.unpad(&x, content), params.iterations, terms.get()))
+    }
+}
+
+/// Fixed inputs and sizes of the optimisation at one scale.
+struct ScaleProblem {
+    fixed: Vec<(String, ArrayD<f32>)>,
+    width: usize,
+    height: usize,
+    /// (height, width) after mirroring out to the size multiple.
+    padded: (usize, usize),
+    /// Content, style and (per-value) TV weights, to report each term.
+    weights: (f32, f32, f32),
+}
+
+impl ScaleProblem {
+    /// A picture of the working size, mirrored out to the padded size, as the optimisation vector.
+    fn pad(&self, picture: &Picture) -> Vec<f32> {
+        pad_reflect(&picture.rgb, self.padded.0, self.padded.1)
+            .into_iter()
+            .collect()
+    }
+
+    /// The optimisation vector cropped back to the working size, clamped to 0..1.
+    fn unpad(&self, x: &[f32], content: &Picture) -> Picture {
+        let (h, w) = self.padded;
+        let padded =
+            Array3::from_shape_vec((3, h, w), x.iter().map(|v| v.clamp(0.0, 1.0)).collect())
+                .expect("optimisation vector matches the padded size");
+        content.with_rgb(
+            padded
+                .slice(ndarray::s![.., ..self.height, ..self.width])
+                .to_owned(),
+        )
+    }
+
+    fn evaluate(
+        &self,
+        loss: &mut GraphSession,
+        x: &[f32],
+        gradient: &mut [f32],
+    ) -> Result<LossTerms, CoreError> {
+        let image = ArrayViewD::from_shape(IxDyn(&[1, 3, self.padded.0, self.padded.1]), x)
+            .expect("optimisation vector matches the padded size");
+        let mut inputs: Vec<(&str, ArrayViewD<'_, f32>)> = self
+            .fixed
+            .iter()
+            .map(|(n, a)| (n.as_str(), a.view()))
+            .collect();
+        inputs.push((names::IMAGE, image));
+        let outputs = loss.run(&inputs)?;
+        gradient
+            .iter_mut()
+            .zip(outputs[names::GRADIENT].iter())
+            .for_each(|(g, v)| *g = *v);
+        let value = |name: &str| {
+            outputs
+                .get(name)
+                .and_then(|a| a.first().copied())
+                .unwrap_or(0.0) as f64
+        };
+        let (content, style, tv) = self.weights;
+        Ok(LossTerms {
+            total: value(names::LOSS),
+            content: content as f64 * value(names::CONTENT_LOSS),
+            style: style as f64 * value(names::STYLE_LOSS),
+            tv: tv as f64 * value(names::TV_LOSS),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padding_then_cropping_round_trips() {
+        let rgb = Array3::from_shape_fn((3, 5, 7), |(c, y, x)| (c * 100 + y * 10 + x) as f32);
+        let padded = pad_reflect(&rgb, 16, 16);
+        assert_eq!(padded.slice(ndarray::s![.., ..5, ..7]), rgb);
+        assert_eq!(
+            padded[[1, 5, 0]],
+            rgb[[1, 3, 0]],
+            "mirrored below the last row"
+        );
+        assert_eq!(round_up(70, 16), 80);
+    }
 
     #[test]
     fn reflection_mirrors_without_repeating_the_edge() {

@@ -261,6 +261,37 @@ mod tests {
         assert!(x.iter().all(|v| (v - 1.0).abs() < 1e-2), "{x:?}");
     }
 
+    /// Rosenbrock's valley, minimum 0 at (1, 1).
+    fn rosenbrock(x: &[f32], g: &mut [f32]) -> Result<f64, CoreError> {
+        let (a, b) = (x[0] as f64, x[1] as f64);
+        g[0] = (-2.0 * (1.0 - a) - 400.0 * a * (b - a * a)) as f32;
+        g[1] = (200.0 * (b - a * a)) as f32;
+        Ok((1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2))
+    }
+
+    #[test]
+    fn both_optimisers_find_the_bottom_of_rosenbrocks_valley() {
+        let mut x = vec![-1.2f32, 1.0];
+        let mut lbfgs = Lbfgs::new(2, 10, 1 << 20);
+        for _ in 0..200 {
+            lbfgs.step(&mut x, &mut rosenbrock).unwrap();
+        }
+        assert!(
+            (x[0] - 1.0).abs() < 1e-2 && (x[1] - 1.0).abs() < 2e-2,
+            "L-BFGS ended at {x:?}"
+        );
+
+        let mut x = vec![-1.2f32, 1.0];
+        let mut adam = Adam::new(2, 0.01);
+        for _ in 0..20000 {
+            adam.step(&mut x, &mut rosenbrock).unwrap();
+        }
+        assert!(
+            (x[0] - 1.0).abs() < 5e-2 && (x[1] - 1.0).abs() < 1e-1,
+            "Adam ended at {x:?}"
+        );
+    }
+
     #[test]
     fn lbfgs_history_is_bounded_by_memory() {
         assert_eq!(Lbfgs::new(1_000_000, 100, 80_000_000).history_limit(), 10);

@@ -13,6 +13,34 @@ use crate::CoreError;
 
 type RgbaF32 = ImageBuffer<Rgba<f32>, Vec<f32>>;
 
+/// Largest side of an input image, checked from its header before any pixel is decoded.
+pub const MAX_SIDE: usize = 32768;
+/// Largest number of pixels of an input image (16 bytes each once decoded to RGBA floats).
+pub const MAX_PIXELS: u64 = 150_000_000;
+
+fn output_format(path: &Path) -> Result<ImageFormat, CoreError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match extension.as_str() {
+        "png" => Ok(ImageFormat::Png),
+        "jpg" | "jpeg" => Ok(ImageFormat::Jpeg),
+        "tif" | "tiff" => Ok(ImageFormat::Tiff),
+        _ => Err(image_error(
+            path,
+            "unsupported output extension (use .png, .jpg or .tiff)",
+        )),
+    }
+}
+
+fn output_directory(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Picture {
     /// RGB planes in 0..1, shape `[3, height, width]`.
@@ -40,6 +68,16 @@ impl Picture {
             return Err(fail(&"not a PNG, JPEG, WebP or TIFF image"));
         }
         let mut decoder = reader.into_decoder().map_err(|e| fail(&e))?;
+        let (width, height) = decoder.dimensions();
+        if width == 0 || height == 0 {
+            return Err(fail(&"image has no pixels"));
+        }
+        if width.max(height) as usize > MAX_SIDE || width as u64 * height as u64 > MAX_PIXELS {
+            return Err(fail(&format!(
+                "image is {width}x{height}; the largest supported is {MAX_SIDE} pixels a side and {} megapixels",
+                MAX_PIXELS / 1_000_000
+            )));
+        }
         let orientation = decoder.orientation().map_err(|e| fail(&e))?;
         let mut image = DynamicImage::from_decoder(decoder).map_err(|e| fail(&e))?;
         image.apply_orientation(orientation);
@@ -147,25 +185,21 @@ impl Picture {
         }
     }
 
+    /// Checks, before any work, that [`Picture::save`] can write `path`: a supported extension
+    /// and a writable directory (tried with a temporary file that is removed again).
+    pub fn check_output_path(path: &Path) -> Result<(), CoreError> {
+        output_format(path)?;
+        tempfile::Builder::new()
+            .prefix(".pastiche-")
+            .tempfile_in(output_directory(path))
+            .map(drop)
+            .map_err(|e| image_error(path, format!("cannot write here: {e}")))
+    }
+
     /// Encodes by the file's extension — PNG (8-bit), JPEG (8-bit, quality 95, alpha dropped),
     /// TIFF (16-bit) — into a temporary file beside `path`, renamed over it when complete.
     pub fn save(&self, path: &Path) -> Result<(), CoreError> {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let format = match extension.as_str() {
-            "png" => ImageFormat::Png,
-            "jpg" | "jpeg" => ImageFormat::Jpeg,
-            "tif" | "tiff" => ImageFormat::Tiff,
-            _ => {
-                return Err(image_error(
-                    path,
-                    "unsupported output extension (use .png, .jpg or .tiff)",
-                ))
-            }
-        };
+        let format = output_format(path)?;
         let mut rgba = self.to_rgba();
         rgba.pixels_mut()
             .for_each(|p| p.0.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0)));

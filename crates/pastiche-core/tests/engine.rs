@@ -250,3 +250,74 @@ fn bad_parameters_and_style_blends_are_refused_by_name() {
         .to_string()
         .contains("invalid size '0'"));
 }
+
+#[test]
+fn blended_style_targets_are_the_weighted_mix() {
+    let mut engine = engine();
+    let content = content();
+    let params = params(1);
+    let scream = Style {
+        picture: Picture::load(&data("the_scream.jpg"))
+            .unwrap()
+            .with_longest_side(128),
+        weight: 1.0,
+    };
+    let grams = |engine: &mut Engine, styles: Vec<Style>| {
+        let mut targets = engine.style_targets(styles, &params, &content).unwrap();
+        engine.style_grams(&mut targets, 70).unwrap()
+    };
+    let starry_only = grams(&mut engine, vec![starry()]);
+    let scream_only = grams(&mut engine, vec![scream.clone()]);
+    let blend = grams(
+        &mut engine,
+        vec![
+            Style {
+                weight: 1.0,
+                ..starry()
+            },
+            Style {
+                weight: 3.0,
+                ..scream
+            },
+        ],
+    );
+    for ((a, b), mixed) in starry_only.iter().zip(&scream_only).zip(&blend) {
+        let expected = a * 0.25 + b * 0.75;
+        let error = (&expected - mixed)
+            .mapv(f32::abs)
+            .iter()
+            .cloned()
+            .fold(0.0, f32::max);
+        let scale = expected.iter().cloned().fold(0.0, f32::max);
+        assert!(error <= 1e-5 * scale, "max error {error} of {scale}");
+    }
+}
+
+#[test]
+fn the_result_is_far_closer_to_the_style_than_the_photo_is() {
+    let mut engine = engine();
+    let content = content();
+    let params = params(30);
+    let mut targets = targets(&engine, &params, &content);
+    let before = engine
+        .loss_of(&content, &content, &mut targets, &params)
+        .unwrap();
+    let result = engine
+        .stylize(&content, &mut targets, &params, &mut |_| Control::Continue)
+        .unwrap();
+    let after = engine
+        .loss_of(&content, &result.picture, &mut targets, &params)
+        .unwrap();
+    assert!(
+        after.style < 0.35 * before.style,
+        "style loss {} → {}",
+        before.style,
+        after.style
+    );
+    assert!(
+        after.total < 0.3 * before.total,
+        "total loss {} → {}",
+        before.total,
+        after.total
+    );
+}
