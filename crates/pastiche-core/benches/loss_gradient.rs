@@ -3,12 +3,12 @@
 //! the same network in the same run, so the ratio — not the absolute time — is what to compare
 //! across machines.
 //!
-//!   cargo bench -p pastiche-core --bench loss_gradient [-- SIDE RUNS THREADS]
+//!   cargo bench -p pastiche-core --bench loss_gradient [-- SIDE RUNS THREADS [cpu|cuda]]
 
 use std::time::{Duration, Instant};
 
 use ndarray::{ArrayD, IxDyn};
-use pastiche_core::{GraphSession, Outputs, SessionOptions};
+use pastiche_core::{Device, GraphSession, Outputs, SessionOptions};
 use pastiche_graph::onnx::encode_model;
 use pastiche_graph::{load_model, loss_gradient_graph, names, store, targets_graph, GraphConfig};
 
@@ -33,10 +33,13 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<usize> = arguments.iter().filter_map(|a| a.parse().ok()).collect();
+    let device = if arguments.iter().any(|a| a == "cuda") {
+        Device::Cuda
+    } else {
+        Device::Cpu
+    };
     let side = args.first().copied().unwrap_or(512);
     let runs = args.get(1).copied().unwrap_or(5);
     let threads = args.get(2).copied().unwrap_or(2);
@@ -49,11 +52,14 @@ fn main() {
 
     let options = SessionOptions {
         threads,
+        device,
         ..SessionOptions::default()
     };
-    let (loss_session, load) = timed(|| GraphSession::from_bytes(&bytes, &options).unwrap());
+    let (loss_session, load) =
+        timed(|| GraphSession::from_bytes(&bytes, &options).unwrap_or_else(|e| panic!("{e}")));
     let mut loss_session = loss_session;
-    let mut targets_session = GraphSession::from_bytes(&targets, &options).unwrap();
+    let mut targets_session =
+        GraphSession::from_bytes(&targets, &options).unwrap_or_else(|e| panic!("{e}"));
 
     let image = ArrayD::from_shape_fn(IxDyn(&[1, 3, side, side]), |d| {
         ((d[2] * 7 + d[3] * 13 + d[1]) % 97) as f32 / 97.0
@@ -117,7 +123,9 @@ fn main() {
         "session creation             {:.0} ms",
         load.as_secs_f64() * 1e3
     );
-    println!("image                        {side}x{side}, {threads} threads, {runs} runs");
+    println!(
+        "image                        {side}x{side}, {device:?}, {threads} threads, {runs} runs"
+    );
     println!(
         "loss+gradient (median)       {:.3} s",
         loss_median.as_secs_f64()

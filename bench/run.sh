@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Pastiche against a PyTorch eager reference of the same algorithm, side by side in one run
+# (same weights, layers, loss, inputs and thread count). Not part of CI: it installs torch
+# from PyPI into bench/.venv and takes a while (about an hour on two cores).
+#
+#   bench/run.sh [THREADS]            # default: all cores; prints a Markdown report
+#
+# Environment: PYTHON (a python with torch, onnx and numpy; default: bench/.venv, created here),
+# ENGINE_BENCH / LOSS_BENCH (prebuilt bench binaries, e.g. on a machine without cargo),
+# SIZES_RSS (default "512 1024 2048"), ITERATIONS (reference L-BFGS iterations, default 300).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${1:-$(nproc)}
+iterations=${ITERATIONS:-300}
+sizes_rss=${SIZES_RSS:-512 1024 2048}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ -z "${PYTHON:-}" ]; then
+  if [ ! -x bench/.venv/bin/python ]; then
+    python3 -m venv bench/.venv
+    bench/.venv/bin/pip install --quiet torch onnx numpy
+  fi
+  PYTHON=bench/.venv/bin/python
+fi
+if [ -z "${ENGINE_BENCH:-}" ] || [ -z "${LOSS_BENCH:-}" ]; then
+  cargo build --quiet --release --benches -p pastiche-core
+  ENGINE_BENCH=$(ls -t target/release/deps/engine-* | grep -v '\.d$' | head -1)
+  LOSS_BENCH=$(ls -t target/release/deps/loss_gradient-* | grep -v '\.d$' | head -1)
+fi
+model="${PASTICHE_MODEL:-${PASTICHE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pastiche}/models/vgg16/model.onnx}"
+json() { "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+field() { awk -v k="$1" 'index($0, k) == 1 {print $(NF-1)}'; }
+
+echo "## $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $threads threads"
+echo
+"$ENGINE_BENCH" prepare 512 "$work/in" > "$work/prepare.json"
+echo "Initial loss of the content image at 512 px: Pastiche $(json initial_loss < "$work/prepare.json")"
+
+echo
+echo "| size | Pastiche ms / loss+gradient | PyTorch ms | ratio |"
+echo "| --- | --- | --- | --- |"
+for side in 256 512; do
+  ours=$("$LOSS_BENCH" "$side" 5 "$threads" | field "loss+gradient (median)")
+  theirs=$("$PYTHON" bench/reference.py "$model" "$work/in" eval "$side" 5 "$threads" | json median_ms)
+  "$PYTHON" -c "print(f'| {$side}² | {$ours*1e3:.0f} | {$theirs:.0f} | {$ours*1e3/$theirs:.2f} |')"
+done
+
+echo
+"$PYTHON" bench/reference.py "$model" "$work/in" lbfgs "$iterations" "$threads" > "$work/reference.json"
+target=$(json final_loss < "$work/reference.json")
+reference_seconds=$(json seconds < "$work/reference.json")
+echo "PyTorch L-BFGS (strong Wolfe), $iterations iterations at 512 px: loss $(json initial_loss < "$work/reference.json") → $target, $(json evaluations < "$work/reference.json") evaluations, ${reference_seconds} s"
+echo
+echo "| Pastiche run to loss ≤ $target | reached | seconds | ratio to PyTorch | final-scale iterations | evaluations |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for scales in 1 2; do
+  "$ENGINE_BENCH" to-loss 512 "$target" "$threads" "$scales" $((iterations * 3)) > "$work/ours.json"
+  "$PYTHON" - "$work/ours.json" "$reference_seconds" "$scales" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); ref = float(sys.argv[2]); scales = int(sys.argv[3])
+name = "single-scale 512" if scales == 1 else "multi-scale 256 → 512"
+print(f"| {name} | {r['reached']} | {r['seconds']:.1f} | {r['seconds'] / ref:.2f} | {r['final_scale_iterations']} | {r['evaluations']} |")
+PY
+done
+
+echo
+echo "| size | Pastiche peak RSS (MB) | PyTorch peak RSS (MB) |"
+echo "| --- | --- | --- |"
+for side in $sizes_rss; do
+  ours=$("$LOSS_BENCH" "$side" 1 "$threads" 2>/dev/null | field "peak RSS" || echo failed)
+  theirs=$("$PYTHON" bench/reference.py "$model" "$work/in" rss "$side" "$threads" 2>/dev/null | json peak_rss_mb || echo failed)
+  echo "| ${side}² | $ours | $theirs |"
+done

@@ -1,0 +1,137 @@
+//! The engine's side of `bench/run.sh`: prepares the exact inputs the PyTorch reference reads,
+//! and measures how long Pastiche takes to reach a given loss.
+//!
+//!   engine prepare SIZE DIR                         write DIR/{content,style}.{f32,json}; print the initial loss
+//!   engine to-loss SIZE TARGET THREADS SCALES MAX   stylise until the loss at SIZE is ≤ TARGET
+//! Prints one JSON object. Images come from shared/data (override with PASTICHE_DATA).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use pastiche_core::{Control, CoreError, Engine, Params, Picture, SessionOptions, Style};
+use pastiche_graph::store;
+
+fn data(name: &str) -> PathBuf {
+    let root = std::env::var_os("PASTICHE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    root.join(name)
+}
+
+fn pictures(size: usize) -> (Picture, Picture) {
+    let content = Picture::load(&data("tubingen.jpg"))
+        .unwrap()
+        .with_longest_side(size);
+    let style = Picture::load(&data("starry_night.jpg"))
+        .unwrap()
+        .with_longest_side(size);
+    (content, style)
+}
+
+fn write_raw(dir: &Path, name: &str, picture: &Picture) {
+    let bytes: Vec<u8> = picture.rgb.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(dir.join(format!("{name}.f32")), bytes).unwrap();
+    let shape = format!(
+        "{{\"shape\": [3, {}, {}]}}",
+        picture.height(),
+        picture.width()
+    );
+    std::fs::write(dir.join(format!("{name}.json")), shape).unwrap();
+}
+
+fn engine(threads: usize) -> Engine {
+    let options = SessionOptions {
+        threads,
+        ..SessionOptions::default()
+    };
+    Engine::new(&store::resolve_model(None), options).unwrap()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let number = |i: usize| -> f64 { args[i].parse().expect("numeric argument") };
+    match args.first().map(String::as_str) {
+        Some("prepare") => {
+            let size = number(1) as usize;
+            let dir = PathBuf::from(&args[2]);
+            std::fs::create_dir_all(&dir).unwrap();
+            let (content, style) = pictures(size);
+            write_raw(&dir, "content", &content);
+            write_raw(&dir, "style", &style);
+            let params = Params {
+                size,
+                scales: 1,
+                ..Params::default()
+            };
+            let mut engine = engine(0);
+            let mut targets = engine
+                .style_targets(
+                    vec![Style {
+                        picture: style,
+                        weight: 1.0,
+                    }],
+                    &params,
+                    &content,
+                )
+                .unwrap();
+            let initial = engine
+                .loss_of(&content, &content, &mut targets, &params)
+                .unwrap();
+            println!("{{\"initial_loss\": {}}}", initial.total);
+        }
+        Some("to-loss") => {
+            let (size, target, threads, scales, max) = (
+                number(1) as usize,
+                number(2),
+                number(3) as usize,
+                number(4) as usize,
+                number(5) as usize,
+            );
+            let (content, style) = pictures(size);
+            let params = Params {
+                size,
+                scales,
+                iterations: max,
+                ..Params::default()
+            };
+            let mut engine = engine(threads);
+            let started = Instant::now();
+            let mut targets = engine
+                .style_targets(
+                    vec![Style {
+                        picture: style,
+                        weight: 1.0,
+                    }],
+                    &params,
+                    &content,
+                )
+                .unwrap();
+            let (mut iterations, mut evaluations, mut loss) = (0, 0, f64::NAN);
+            let result = engine.stylize(&content, &mut targets, &params, &mut |p| {
+                let last_scale = p.scale + 1 == p.scales;
+                (iterations, evaluations, loss) = (p.iteration, p.evaluations, p.loss.total);
+                if last_scale && p.loss.total <= target {
+                    Control::Cancel
+                } else {
+                    Control::Continue
+                }
+            });
+            // Cancelled is how the callback stops the run once the target is reached.
+            let reached = match result {
+                Err(CoreError::Cancelled) => true,
+                Err(e) => panic!("{e}"),
+                Ok(_) => false,
+            };
+            println!(
+                "{{\"reached\": {reached}, \"seconds\": {:.3}, \"final_scale_iterations\": {iterations}, \"evaluations\": {evaluations}, \"loss\": {loss}}}",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        _ => {
+            panic!("usage: engine prepare SIZE DIR | engine to-loss SIZE TARGET THREADS SCALES MAX")
+        }
+    }
+}
