@@ -1,5 +1,6 @@
 //! `pastiche`: neural style transfer from the command line.
 
+mod layer_args;
 mod model_commands;
 mod stylize;
 
@@ -59,7 +60,7 @@ fn main() -> ExitCode {
                     eprintln!("pastiche: interrupted; no output written");
                     ExitCode::from(INTERRUPTED)
                 }
-                Err(error @ (CoreError::Runtime { .. } | CoreError::DeviceUnavailable { .. })) => {
+                Err(error @ CoreError::Runtime { .. }) => {
                     eprintln!("pastiche: {error}");
                     ExitCode::from(FAILED)
                 }

@@ -6,7 +6,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use pastiche_graph::onnx::encode_model;
-use pastiche_graph::{store, GraphConfig, LayerKind, Pooling, Preprocessing, VggModel};
+use pastiche_graph::{store, GraphConfig, LayerKind, Preprocessing, VggModel};
+
+use crate::layer_args::LayerArgs;
 
 #[derive(Subcommand)]
 pub enum ModelCommand {
@@ -42,19 +44,8 @@ pub struct ExportArgs {
     /// Model file, directory or store name [default: $PASTICHE_MODEL or vgg16].
     #[arg(long)]
     model: Option<String>,
-    /// Content layers, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "relu4_2")]
-    content_layers: Vec<String>,
-    /// Style layers, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
-    )]
-    style_layers: Vec<String>,
-    /// Pooling used in place of the network's own.
-    #[arg(long, default_value = "avg", value_parser = ["avg", "max"])]
-    pooling: String,
+    #[command(flatten)]
+    layers: LayerArgs,
     /// Leave out the total-variation term.
     #[arg(long)]
     no_tv: bool,
@@ -148,9 +139,9 @@ fn info(model: Option<&str>) -> anyhow::Result<()> {
 fn export_graph(args: ExportArgs) -> anyhow::Result<()> {
     let (_, model) = load(args.model.as_deref())?;
     let config = GraphConfig {
-        content_layers: args.content_layers,
-        style_layers: args.style_layers,
-        pooling: args.pooling.parse::<Pooling>()?,
+        pooling: args.layers.pooling(),
+        content_layers: args.layers.content_layers,
+        style_layers: args.layers.style_layers,
         total_variation: !args.no_tv,
     };
     let started = Instant::now();

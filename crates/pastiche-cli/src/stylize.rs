@@ -11,7 +11,9 @@ use pastiche_core::{
     ColorPreservation, Control, CoreError, Device, Engine, Init, OptimizerKind, Params, Picture,
     SessionOptions, Style,
 };
-use pastiche_graph::{store, Pooling};
+use pastiche_graph::store;
+
+use crate::layer_args::LayerArgs;
 
 #[derive(Args)]
 pub struct StylizeArgs {
@@ -50,19 +52,8 @@ pub struct StylizeArgs {
     /// Weight of the total-variation (smoothness) term; 0 turns it off.
     #[arg(long, default_value_t = 1.0)]
     tv_weight: f32,
-    /// Content layers, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "relu4_2")]
-    content_layers: Vec<String>,
-    /// Style layers, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
-    )]
-    style_layers: Vec<String>,
-    /// Pooling in place of the network's own.
-    #[arg(long, value_enum, default_value_t = PoolingArg::Avg)]
-    pooling: PoolingArg,
+    #[command(flatten)]
+    layers: LayerArgs,
     /// Starting image: content, noise, or the path of an image.
     #[arg(long, default_value = "content")]
     init: String,
@@ -87,12 +78,6 @@ pub struct StylizeArgs {
     /// Model file, directory or store name [default: $PASTICHE_MODEL or vgg16].
     #[arg(long)]
     model: Option<String>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum PoolingArg {
-    Avg,
-    Max,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -121,12 +106,9 @@ impl StylizeArgs {
             content_weight: self.content_weight,
             style_weight: self.style_weight,
             tv_weight: self.tv_weight,
-            content_layers: self.content_layers.clone(),
-            style_layers: self.style_layers.clone(),
-            pooling: match self.pooling {
-                PoolingArg::Avg => Pooling::Avg,
-                PoolingArg::Max => Pooling::Max,
-            },
+            content_layers: self.layers.content_layers.clone(),
+            style_layers: self.layers.style_layers.clone(),
+            pooling: self.layers.pooling(),
             optimizer: match self.optimizer {
                 OptimizerArg::Lbfgs => Params::default().optimizer,
                 OptimizerArg::Adam => OptimizerKind::Adam {
@@ -193,6 +175,9 @@ pub fn run(args: StylizeArgs, interrupted: Arc<AtomicBool>) -> Result<(), CoreEr
         ..SessionOptions::default()
     };
     let mut engine = Engine::new(&store::resolve_model(args.model.as_deref()), options)?;
+    if let (Device::Cpu, Some(reason)) = engine.compile(&params)? {
+        eprintln!("pastiche: notice: CUDA is unavailable, running on the CPU ({reason})");
+    }
     let mut targets = engine.style_targets(styles, &params, &content)?;
 
     let scales = params.schedule();
@@ -237,11 +222,6 @@ pub fn run(args: StylizeArgs, interrupted: Arc<AtomicBool>) -> Result<(), CoreEr
     };
     let result = engine.stylize(&content, &mut targets, &params, &mut report);
     bar.finish_and_clear();
-    if let Some((device, Some(reason))) = engine.device() {
-        if args.device == Device::Auto {
-            eprintln!("pastiche: CUDA unavailable, ran on {device:?} ({reason})");
-        }
-    }
     let result = match (result, save_error) {
         (_, Some(e)) => return Err(e),
         (r, None) => r?,

@@ -165,6 +165,38 @@ fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
 }
 
 #[test]
+fn auto_device_falls_back_to_the_cpu_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.png");
+    let run = stylize(
+        &output,
+        &["--size", "32", "--iterations", "1", "--device", "auto"],
+    )
+    .output()
+    .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("notice: CUDA is unavailable, running on the CPU"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(output.exists());
+
+    let cuda = stylize(
+        &output,
+        &["--size", "32", "--iterations", "1", "--device", "cuda"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(cuda.status.code(), Some(2), "{}", stderr(&cuda));
+    assert!(
+        stderr(&cuda).contains("'cuda' is not available"),
+        "{}",
+        stderr(&cuda)
+    );
+}
+
+#[test]
 fn the_same_seed_writes_identical_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let files: Vec<PathBuf> = (0..2)

@@ -165,6 +165,13 @@ impl Engine {
             .as_ref()
             .map(|g| (g.loss.device(), g.loss.fallback_reason()))
     }
+    /// Compiles the graphs for `params` now rather than at the start of the first run, and
+    /// returns the device they run on and why `auto` fell back to the CPU, if it did.
+    pub fn compile(&mut self, params: &Params) -> Result<(Device, Option<&str>), CoreError> {
+        params.validate()?;
+        let graphs = self.graphs(&params.graph_config())?;
+        Ok((graphs.loss.device(), graphs.loss.fallback_reason()))
+    }
 
     /// Compiles the graphs for `config` unless the current ones already match.
     fn graphs(&mut self, config: &GraphConfig) -> Result<&mut Graphs, CoreError> {

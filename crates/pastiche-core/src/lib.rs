@@ -9,6 +9,7 @@ mod params;
 mod picture;
 pub mod runtime;
 mod session;
+mod video;
 
 pub use engine::{Control, Engine, LossTerms, Progress, Style, StyleTargets, Stylized};
 pub use error::CoreError;
@@ -17,3 +18,4 @@ pub use params::{
 };
 pub use picture::Picture;
 pub use session::{Device, GraphSession, Outputs, SessionOptions};
+pub use video::{FrameStats, VideoSession};

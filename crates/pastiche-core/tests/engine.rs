@@ -321,3 +321,94 @@ fn the_result_is_far_closer_to_the_style_than_the_photo_is() {
         after.total
     );
 }
+
+/// Frames of a slow pan across the photo.
+fn frames(count: usize) -> Vec<Picture> {
+    let photo = Picture::load(&data("tubingen.jpg"))
+        .unwrap()
+        .resized(120, 90);
+    (0..count)
+        .map(|i| Picture {
+            rgb: photo
+                .rgb
+                .slice(ndarray::s![.., 10..60, i * 2..i * 2 + 70])
+                .to_owned(),
+            alpha: None,
+        })
+        .collect()
+}
+
+#[test]
+fn warm_started_video_frames_start_close_and_stay_coherent() {
+    let frames = frames(4);
+    let params = params(1);
+    let mut session = pastiche_core::VideoSession::new(
+        engine(),
+        vec![starry()],
+        params.clone(),
+        20,
+        5,
+        &frames[0],
+    )
+    .unwrap();
+    let mut outputs = Vec::new();
+    let mut first_losses = Vec::new();
+    for frame in &frames {
+        let mut first = None;
+        outputs.push(
+            session
+                .push(frame, &mut |p| {
+                    first.get_or_insert(p.loss.total);
+                    Control::Continue
+                })
+                .unwrap(),
+        );
+        first_losses.push(first.unwrap());
+        assert_eq!(session.last_frame().warm_started, outputs.len() > 1);
+    }
+    // A warm-started frame begins near the previous optimum, far below where frame 0 began.
+    for (i, loss) in first_losses.iter().enumerate().skip(1) {
+        assert!(
+            *loss < 0.5 * first_losses[0],
+            "frame {i} starts at {loss}, frame 0 at {}",
+            first_losses[0]
+        );
+    }
+    // Consecutive outputs differ less than independent (cold) stylisations of the same frames.
+    let mut cold_engine = engine();
+    let cold: Vec<Array3<f32>> = frames
+        .iter()
+        .map(|frame| {
+            let cold_params = Params {
+                iterations: 5,
+                ..params.clone()
+            };
+            let mut targets = cold_engine
+                .style_targets(vec![starry()], &cold_params, frame)
+                .unwrap();
+            cold_engine
+                .stylize(frame, &mut targets, &cold_params, &mut |_| {
+                    Control::Continue
+                })
+                .unwrap()
+                .picture
+                .rgb
+        })
+        .collect();
+    let difference = |a: &Array3<f32>, b: &Array3<f32>| (a - b).mapv(f32::abs).mean().unwrap();
+    let warm_flicker: f32 = outputs
+        .windows(2)
+        .map(|w| difference(&w[0].rgb, &w[1].rgb))
+        .sum();
+    let cold_flicker: f32 = cold.windows(2).map(|w| difference(&w[0], &w[1])).sum();
+    assert!(
+        warm_flicker < cold_flicker,
+        "warm {warm_flicker} vs cold {cold_flicker}"
+    );
+
+    session.reset();
+    session
+        .push(&frames[0], &mut |_| Control::Continue)
+        .unwrap();
+    assert!(!session.last_frame().warm_started);
+}

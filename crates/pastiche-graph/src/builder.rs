@@ -126,17 +126,6 @@ impl GraphBuilder {
     }
 
     pub fn finish(self, metadata: Vec<onnx::StringStringEntryProto>) -> ModelProto {
-        ModelProto {
-            ir_version: Some(onnx::IR_VERSION),
-            opset_import: vec![onnx::OperatorSetIdProto {
-                domain: Some(String::new()),
-                version: Some(onnx::OPSET),
-            }],
-            producer_name: Some("pastiche".into()),
-            producer_version: Some(env!("CARGO_PKG_VERSION").into()),
-            graph: Some(self.graph),
-            metadata_props: metadata,
-            ..Default::default()
-        }
+        onnx::pastiche_model(self.graph, metadata)
     }
 }

@@ -234,18 +234,7 @@ impl VggModel {
                 .push(onnx::value_info_f32_any_shape(&layer.name));
             previous = layer.name.clone();
         }
-        ModelProto {
-            ir_version: Some(onnx::IR_VERSION),
-            opset_import: vec![onnx::OperatorSetIdProto {
-                domain: Some(String::new()),
-                version: Some(onnx::OPSET),
-            }],
-            producer_name: Some("pastiche".into()),
-            producer_version: Some(env!("CARGO_PKG_VERSION").into()),
-            graph: Some(graph),
-            metadata_props: self.metadata(),
-            ..Default::default()
-        }
+        onnx::pastiche_model(graph, self.metadata())
     }
 
     /// Metadata recorded in every file Pastiche writes for this model.

@@ -27,6 +27,22 @@ pub fn decode_model(bytes: &[u8]) -> Result<ModelProto, prost::DecodeError> {
     ModelProto::decode(bytes)
 }
 
+/// A model around `graph` in Pastiche's operator set, signed as produced by Pastiche.
+pub fn pastiche_model(graph: GraphProto, metadata: Vec<StringStringEntryProto>) -> ModelProto {
+    ModelProto {
+        ir_version: Some(IR_VERSION),
+        opset_import: vec![OperatorSetIdProto {
+            domain: Some(String::new()),
+            version: Some(OPSET),
+        }],
+        producer_name: Some("pastiche".into()),
+        producer_version: Some(env!("CARGO_PKG_VERSION").into()),
+        graph: Some(graph),
+        metadata_props: metadata,
+        ..Default::default()
+    }
+}
+
 /// A float32 tensor stored as little-endian `raw_data`, the layout ONNX Runtime loads fastest.
 pub fn tensor_f32(name: &str, dims: &[i64], values: &[f32]) -> TensorProto {
     TensorProto {
