@@ -2,7 +2,7 @@
 //! (warm start), so consecutive frames stay coherent and later frames need fewer iterations.
 //! Style targets are computed once and reused for every frame of the same size.
 
-use crate::engine::{Control, Engine, LossTerms, Progress, Style, StyleTargets};
+use crate::engine::{Control, Engine, LossTerms, Progress, StyleTargets};
 use crate::params::{Init, Params};
 use crate::{CoreError, Picture};
 
@@ -17,7 +17,6 @@ pub struct FrameStats {
 }
 
 pub struct VideoSession {
-    engine: Engine,
     targets: StyleTargets,
     params: Params,
     first_iterations: usize,
@@ -27,16 +26,14 @@ pub struct VideoSession {
 }
 
 impl VideoSession {
-    /// `params` describe every frame (size, weights, layers…); the first frame after creation or
+    /// `targets` are the styles, prepared once by [`Engine::style_targets`]; `params` describe every frame (size, weights, layers…); the first frame after creation or
     /// [`VideoSession::reset`] runs `first_iterations` through the multi-resolution schedule from
     /// `params.init`, later frames run `later_iterations` at full size from the previous output.
     pub fn new(
-        engine: Engine,
-        styles: Vec<Style>,
+        targets: StyleTargets,
         params: Params,
         first_iterations: usize,
         later_iterations: usize,
-        first_frame: &Picture,
     ) -> Result<VideoSession, CoreError> {
         for (name, value) in [
             ("first-frame iterations", first_iterations),
@@ -46,9 +43,8 @@ impl VideoSession {
                 return Err(CoreError::parameter(name, value, "must be at least 1"));
             }
         }
-        let targets = engine.style_targets(styles, &params, first_frame)?;
+        params.validate()?;
         Ok(VideoSession {
-            engine,
             targets,
             params,
             first_iterations,
@@ -61,6 +57,7 @@ impl VideoSession {
     /// Stylises the next frame.
     pub fn push(
         &mut self,
+        engine: &mut Engine,
         frame: &Picture,
         progress: &mut dyn FnMut(&Progress<'_>) -> Control,
     ) -> Result<Picture, CoreError> {
@@ -77,9 +74,7 @@ impl VideoSession {
                 ..self.params.clone()
             },
         };
-        let result = self
-            .engine
-            .stylize(frame, &mut self.targets, &params, progress)?;
+        let result = engine.stylize(frame, &mut self.targets, &params, progress)?;
         self.last = FrameStats {
             iterations: result.iterations,
             evaluations: result.evaluations,
@@ -97,9 +92,5 @@ impl VideoSession {
 
     pub fn last_frame(&self) -> FrameStats {
         self.last
-    }
-
-    pub fn engine(&self) -> &Engine {
-        &self.engine
     }
 }

@@ -357,7 +357,7 @@ fn warm_started_video_frames_start_close_and_stay_coherent() {
         let mut first = None;
         outputs.push(
             session
-                .push(frame, &mut |p| {
+                .push(&mut video_engine, frame, &mut |p| {
                     first.get_or_insert(p.loss.total);
                     Control::Continue
                 })
