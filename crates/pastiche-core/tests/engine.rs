@@ -342,15 +342,11 @@ fn frames(count: usize) -> Vec<Picture> {
 fn warm_started_video_frames_start_close_and_stay_coherent() {
     let frames = frames(4);
     let params = params(1);
-    let mut session = pastiche_core::VideoSession::new(
-        engine(),
-        vec![starry()],
-        params.clone(),
-        20,
-        5,
-        &frames[0],
-    )
-    .unwrap();
+    let mut video_engine = engine();
+    let targets = video_engine
+        .style_targets(vec![starry()], &params, &frames[0])
+        .unwrap();
+    let mut session = pastiche_core::VideoSession::new(targets, params.clone(), 20, 5).unwrap();
     let mut outputs = Vec::new();
     let mut first_losses = Vec::new();
     for frame in &frames {
@@ -408,7 +404,7 @@ fn warm_started_video_frames_start_close_and_stay_coherent() {
 
     session.reset();
     session
-        .push(&frames[0], &mut |_| Control::Continue)
+        .push(&mut video_engine, &frames[0], &mut |_| Control::Continue)
         .unwrap();
     assert!(!session.last_frame().warm_started);
 }
