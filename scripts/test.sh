@@ -11,3 +11,4 @@ PASTICHE_BIN="$PWD/target/debug/pastiche" models/fetch-default.sh
 cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo test --workspace
+tests/c/run.sh

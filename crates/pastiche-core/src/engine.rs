@@ -77,7 +77,7 @@ pub struct Stylized {
 
 /// Gram-matrix targets of a blend of styles, computed once per working size and reused
 /// (the video filter reuses them for every frame).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StyleTargets {
     styles: Vec<Style>,
     style_scale: f32,

@@ -1,7 +1,7 @@
 //! Finds and loads the ONNX Runtime shared library once per process.
 //!
-//! Search order: an explicit path, `$PASTICHE_ORT_LIB`, the directory of the running executable
-//! (and of the library that contains this code, for C hosts), then the runtime folder of the
+//! Search order: an explicit path, `$PASTICHE_ORT_LIB`, the directory of the running executable,
+//! the directory of the shared library that contains this code (for C hosts), then the runtime folder of the
 //! model cache that `models/fetch-default.sh` fills. The first that loads wins; if none does,
 //! the error lists every place tried and why it failed.
 
@@ -39,8 +39,33 @@ fn candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
     {
         found.push(dir.join(ORT_LIBRARY));
     }
+    if let Some(dir) = containing_library_dir() {
+        let candidate = dir.join(ORT_LIBRARY);
+        if !found.contains(&candidate) {
+            found.push(candidate);
+        }
+    }
     found.push(cache_runtime_dir().join(ORT_LIBRARY));
     found
+}
+
+/// Directory of the shared object holding this code (libpastiche.so for C hosts), so that an
+/// ONNX Runtime installed beside it is found.
+fn containing_library_dir() -> Option<PathBuf> {
+    use std::ffi::CStr;
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: Dl_info is plain data; dladdr only reads the address and fills `info`.
+    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
+    // SAFETY: any address inside a loaded object is a valid argument to dladdr.
+    let found = unsafe { libc::dladdr(containing_library_dir as *const libc::c_void, &mut info) };
+    if found == 0 || info.dli_fname.is_null() {
+        return None;
+    }
+    // SAFETY: dladdr set dli_fname to a NUL-terminated path owned by the loader.
+    let name = unsafe { CStr::from_ptr(info.dli_fname) };
+    Path::new(std::ffi::OsStr::from_bytes(name.to_bytes()))
+        .parent()
+        .map(Path::to_owned)
 }
 
 /// Loads ONNX Runtime (once per process; later calls return the first one loaded).

@@ -1,0 +1,92 @@
+//! The structs and constants of `include/pastiche.h`, laid out identically (`repr(C)`).
+//! Enum-typed fields are plain `i32` here, so that an out-of-range value from C is an error to
+//! report rather than undefined behaviour.
+
+#![allow(non_camel_case_types)]
+
+use std::ffi::{c_char, c_int, c_void};
+
+pub type pastiche_status = i32;
+pub const PASTICHE_OK: pastiche_status = 0;
+pub const PASTICHE_ERROR_INVALID_ARGUMENT: pastiche_status = 1;
+pub const PASTICHE_ERROR_IO: pastiche_status = 2;
+pub const PASTICHE_ERROR_RUNTIME: pastiche_status = 3;
+pub const PASTICHE_ERROR_DEVICE_UNAVAILABLE: pastiche_status = 4;
+pub const PASTICHE_CANCELLED: pastiche_status = 5;
+pub const PASTICHE_ERROR_INTERNAL: pastiche_status = 6;
+
+pub const PASTICHE_PIXEL_RGBA8: i32 = 0;
+pub const PASTICHE_PIXEL_RGB8: i32 = 1;
+pub const PASTICHE_PIXEL_RGBA32F: i32 = 2;
+
+pub const PASTICHE_ABI_VERSION: u32 = 1;
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pastiche_image {
+    pub width: u32,
+    pub height: u32,
+    pub stride: usize,
+    pub format: i32,
+    pub pixels: *mut c_void,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pastiche_engine_options {
+    pub struct_size: usize,
+    pub model: *const c_char,
+    pub runtime_library: *const c_char,
+    pub device: i32,
+    pub threads: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pastiche_params {
+    pub struct_size: usize,
+    pub size: u32,
+    pub scales: u32,
+    pub iterations: u32,
+    pub content_weight: f32,
+    pub style_weight: f32,
+    pub tv_weight: f32,
+    pub style_scale: f32,
+    pub pooling: i32,
+    pub optimizer: i32,
+    pub learning_rate: f32,
+    pub init: i32,
+    pub seed: u64,
+    pub colors: i32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pastiche_progress {
+    pub iteration: u32,
+    pub iterations: u32,
+    pub scale: u32,
+    pub scales: u32,
+    pub loss: f64,
+    pub content_loss: f64,
+    pub style_loss: f64,
+    pub tv_loss: f64,
+    pub elapsed_seconds: f64,
+}
+
+pub type pastiche_progress_callback = Option<
+    unsafe extern "C" fn(progress: *const pastiche_progress, user_data: *mut c_void) -> c_int,
+>;
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pastiche_frame_stats {
+    pub struct_size: usize,
+    pub iterations: u32,
+    pub evaluations: u32,
+    pub warm_started: i32,
+    pub loss: f64,
+    pub content_loss: f64,
+    pub style_loss: f64,
+    pub tv_loss: f64,
+}
