@@ -110,19 +110,23 @@ fn cancelling_from_the_callback_stops_at_once() {
     );
 }
 
+/// The RGB planes of a complete run with fresh targets and no progress reporting.
+fn stylized_rgb(engine: &mut Engine, content: &Picture, params: &Params) -> Array3<f32> {
+    let mut targets = targets(engine, params, content);
+    engine
+        .stylize(content, &mut targets, params, &mut |_| Control::Continue)
+        .unwrap()
+        .picture
+        .rgb
+}
+
 fn noise_run(engine: &mut Engine, seed: u64) -> Array3<f32> {
-    let content = content();
     let params = Params {
         init: Init::Noise,
         seed,
         ..params(3)
     };
-    let mut targets = targets(engine, &params, &content);
-    engine
-        .stylize(&content, &mut targets, &params, &mut |_| Control::Continue)
-        .unwrap()
-        .picture
-        .rgb
+    stylized_rgb(engine, &content(), &params)
 }
 
 #[test]
@@ -175,12 +179,7 @@ fn luminance_preservation_keeps_the_content_colours() {
             preserve_colors: preserve,
             ..params(6)
         };
-        let mut targets = targets(engine, &params, &content);
-        engine
-            .stylize(&content, &mut targets, &params, &mut |_| Control::Continue)
-            .unwrap()
-            .picture
-            .rgb
+        stylized_rgb(engine, &content, &params)
     };
     let plain = mean_chroma(&run(&mut engine, None));
     let kept = mean_chroma(&run(&mut engine, Some(ColorPreservation::Luminance)));
@@ -379,16 +378,7 @@ fn warm_started_video_frames_start_close_and_stay_coherent() {
                 iterations: 5,
                 ..params.clone()
             };
-            let mut targets = cold_engine
-                .style_targets(vec![starry()], &cold_params, frame)
-                .unwrap();
-            cold_engine
-                .stylize(frame, &mut targets, &cold_params, &mut |_| {
-                    Control::Continue
-                })
-                .unwrap()
-                .picture
-                .rgb
+            stylized_rgb(&mut cold_engine, frame, &cold_params)
         })
         .collect();
     let difference = |a: &Array3<f32>, b: &Array3<f32>| (a - b).mapv(f32::abs).mean().unwrap();
