@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pastiche_core::{Control, CoreError, Engine, Params, Picture, SessionOptions, Style};
+use pastiche_core::{
+    Control, CoreError, Engine, Params, Picture, SessionOptions, Style, StyleTargets,
+};
 use pastiche_graph::store;
 
 fn data(name: &str) -> PathBuf {
@@ -47,6 +49,20 @@ fn engine(threads: usize) -> Engine {
     Engine::new(&store::resolve_model(None), options).unwrap()
 }
 
+/// Targets of the one style image, as both measurements use them.
+fn starry_targets(
+    engine: &Engine,
+    style: Picture,
+    params: &Params,
+    content: &Picture,
+) -> StyleTargets {
+    let styles = vec![Style {
+        picture: style,
+        weight: 1.0,
+    }];
+    engine.style_targets(styles, params, content).unwrap()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -67,16 +83,7 @@ fn main() {
                 ..Params::default()
             };
             let mut engine = engine(0);
-            let mut targets = engine
-                .style_targets(
-                    vec![Style {
-                        picture: style,
-                        weight: 1.0,
-                    }],
-                    &params,
-                    &content,
-                )
-                .unwrap();
+            let mut targets = starry_targets(&engine, style, &params, &content);
             let initial = engine
                 .loss_of(&content, &content, &mut targets, &params)
                 .unwrap();
@@ -99,16 +106,7 @@ fn main() {
             };
             let mut engine = engine(threads);
             let started = Instant::now();
-            let mut targets = engine
-                .style_targets(
-                    vec![Style {
-                        picture: style,
-                        weight: 1.0,
-                    }],
-                    &params,
-                    &content,
-                )
-                .unwrap();
+            let mut targets = starry_targets(&engine, style, &params, &content);
             let (mut iterations, mut evaluations, mut loss) = (0, 0, f64::NAN);
             let result = engine.stylize(&content, &mut targets, &params, &mut |p| {
                 let last_scale = p.scale + 1 == p.scales;
