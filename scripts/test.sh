@@ -8,7 +8,12 @@ scripts/bootstrap.sh
 cargo build --quiet -p pastiche-cli
 PASTICHE_BIN="$PWD/target/debug/pastiche" models/fetch-default.sh
 
+# The video filter links libpastiche through its C ABI like any host: install it first.
+make --no-print-directory -C plugin-c-api install PREFIX="$PWD/target/prefix" PROFILE=dev > /dev/null
+export PKG_CONFIG_PATH="$PWD/target/prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+
 cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo test --workspace
 tests/c/run.sh
+gimp/tests/run.sh

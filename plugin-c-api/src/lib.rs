@@ -345,7 +345,7 @@ pub unsafe extern "C" fn pastiche_stylize(
             &mut progress_adapter(progress, user_data),
         )?;
         // SAFETY: as above.
-        unsafe { pixels::write(&result.picture, output) }
+        unsafe { pixels::write(&result.picture, &picture, output) }
     })
 }
 
@@ -407,7 +407,7 @@ pub unsafe extern "C" fn pastiche_video_push(
             &mut progress_adapter(progress, user_data),
         )?;
         // SAFETY: as above.
-        unsafe { pixels::write(&result, output) }
+        unsafe { pixels::write(&result, &picture, output) }
     })
 }
 

@@ -94,14 +94,25 @@ pub unsafe fn read(image: &pastiche_image, name: &str) -> Result<Picture, Failur
     Ok(Picture { rgb, alpha })
 }
 
-/// Writes `picture`, resampled to the output's size, into the caller's buffer.
+/// Writes `picture`, resampled to the output's size, into the caller's buffer, with the alpha of
+/// `content` (the caller's input).
 ///
 /// # Safety
 /// `image` must describe `height` rows of `stride` writable bytes at `pixels`.
-pub unsafe fn write(picture: &Picture, image: &pastiche_image) -> Result<(), Failure> {
+pub unsafe fn write(
+    picture: &Picture,
+    content: &Picture,
+    image: &pastiche_image,
+) -> Result<(), Failure> {
     let bpp = validate(image, "output")?;
     let (w, h) = (image.width as usize, image.height as usize);
-    let picture = picture.resized(w, h);
+    let mut picture = picture.resized(w, h);
+    // The result's alpha went down to the working size and back; the content's own alpha keeps
+    // the edges of transparent areas exact (bit for bit when the output has the content's size).
+    picture.alpha = match content.alpha {
+        Some(_) => content.resized(w, h).alpha,
+        None => None,
+    };
     let to_byte = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
     for y in 0..h {
         // SAFETY: forwarded from the caller.

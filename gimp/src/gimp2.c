@@ -1,0 +1,474 @@
+/*
+ * gimp2.c — the GIMP 2.10 front of the Neural Style Transfer filter.
+ *
+ * Every call into GIMP 2.10's API lives in this file: PDB registration, reading and writing
+ * pixels, the new layer, progress and the dialog. What the filter does with the pixels is in
+ * render.c and blend.c, which a GIMP 3 front shares.
+ *
+ * Cancel: GIMP 2.10 answers the progress bar's Cancel button by closing the plug-in (see
+ * gimp_plug_in_progress_cancel_callback in GIMP), which stops the engine at once. The image is
+ * only touched after the engine has finished, so a cancelled run leaves it exactly as it was.
+ */
+#include <string.h>
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include "blend.h"
+#include "render.h"
+#include "settings.h"
+
+#define PLUG_IN_PROC "plug-in-pastiche"
+#define PLUG_IN_BINARY "pastiche"
+#define PLUG_IN_ROLE "pastiche"
+/* The model `make install` copies beside the plug-in; without it libpastiche's default search
+ * ($PASTICHE_MODEL, then the user's model cache) applies. */
+#define BUNDLED_MODEL "model.onnx"
+#define MESSAGE_SIZE 1024
+
+static void query(void);
+static void run(const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals,
+                GimpParam **return_vals);
+
+const GimpPlugInInfo PLUG_IN_INFO = {NULL, NULL, query, run};
+
+MAIN()
+
+/* ---- PDB registration ------------------------------------------------------------------ */
+
+static const GimpParamDef ARGUMENTS[] = {
+    {GIMP_PDB_INT32, "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }"},
+    {GIMP_PDB_IMAGE, "image", "Input image"},
+    {GIMP_PDB_DRAWABLE, "drawable", "Layer to repaint"},
+    {GIMP_PDB_STRING, "style", "Style image file (any format libpastiche reads: PNG, JPEG, WebP, TIFF)"},
+    {GIMP_PDB_STRING, "style2", "Second style image file, or \"\" for none"},
+    {GIMP_PDB_FLOAT, "style2-blend", "Share of the second style, 0..1 (0.5: half each)"},
+    {GIMP_PDB_FLOAT, "strength",
+     "Style strength, 0.01..100: multiplies the default style/content weight ratio (10:1); 2 gives "
+     "twice the style, 0.5 half"},
+    {GIMP_PDB_INT32, "iterations", "Optimiser iterations at each resolution, 1..2000 (more: finer result, slower)"},
+    {GIMP_PDB_INT32, "size",
+     "Longest side the optimisation runs at, 64..4096 pixels (never above the layer's); the result is "
+     "scaled back to the layer's size"},
+    {GIMP_PDB_INT32, "preserve-colors", "0: take the style's colours, 1: keep the layer's colours (luminance "
+                                        "transfer), 2: recolour the style by histogram matching"},
+    {GIMP_PDB_INT32, "device", "0: auto (CUDA when present, else CPU), 1: CPU, 2: CUDA"},
+    {GIMP_PDB_INT32, "seed", "Random seed; the same seed and settings give the same result"},
+};
+
+static const GimpParamDef RETURN_VALUES[] = {
+    {GIMP_PDB_LAYER, "layer", "The new layer holding the stylised pixels"},
+};
+
+static void query(void)
+{
+    gimp_install_procedure(
+        PLUG_IN_PROC, "Repaint a layer in the style of a painting (Gatys et al. neural style transfer)",
+        "Optimises the layer's pixels so that a VGG network sees the content of the layer and the "
+        "textures of the style image. The result is a new layer above the source, named after the "
+        "style; with a selection only the selected area changes. The optimisation runs at 'size' "
+        "(through coarser resolutions first) and is scaled back to the layer's size.",
+        "Pastiche contributors", "Pastiche contributors", "2026", "Neural Style _Transfer...",
+        "RGB*, GRAY*", GIMP_PLUGIN, G_N_ELEMENTS(ARGUMENTS), G_N_ELEMENTS(RETURN_VALUES), ARGUMENTS,
+        RETURN_VALUES);
+    gimp_plugin_menu_register(PLUG_IN_PROC, "<Image>/Filters/Artistic");
+}
+
+/* ---- Running the filter on a layer ----------------------------------------------------- */
+
+static gchar *bundled_model_path(void)
+{
+    gchar *exe = g_file_read_link("/proc/self/exe", NULL);
+    gchar *dir = exe ? g_path_get_dirname(exe) : NULL;
+    gchar *model = dir ? g_build_filename(dir, BUNDLED_MODEL, NULL) : NULL;
+    g_free(exe);
+    g_free(dir);
+    if (model && !g_file_test(model, G_FILE_TEST_IS_REGULAR)) {
+        g_free(model);
+        model = NULL;
+    }
+    return model;
+}
+
+static gchar *style_stem(const char *path)
+{
+    gchar *base = g_path_get_basename(path);
+    gchar *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        *dot = '\0';
+    return base;
+}
+
+/* "starry_night", or "starry_night + the_scream" for a blend. */
+static gchar *layer_name(const settings *s)
+{
+    gchar *first = style_stem(s->style);
+    if (!s->style2[0])
+        return first;
+    gchar *second = style_stem(s->style2);
+    gchar *name = g_strdup_printf("%s + %s", first, second);
+    g_free(first);
+    g_free(second);
+    return name;
+}
+
+static int show_progress(const char *stage, double fraction, void *user_data)
+{
+    (void)user_data;
+    if (stage)
+        gimp_progress_set_text(stage);
+    gimp_progress_update(fraction);
+    return 0;
+}
+
+static GimpPDBStatusType refuse(char *message, const char *text)
+{
+    g_strlcpy(message, text, MESSAGE_SIZE);
+    return GIMP_PDB_EXECUTION_ERROR;
+}
+
+/* Reads `rect` of a buffer as straight-alpha RGBA floats (or one float per pixel for "Y float"). */
+static gfloat *read_pixels(GeglBuffer *buffer, const GeglRectangle *rect, const char *format, int channels)
+{
+    gfloat *pixels = g_try_new(gfloat, (gsize)rect->width * rect->height * channels);
+    if (pixels)
+        gegl_buffer_get(buffer, rect, 1.0, babl_format(format), pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+    return pixels;
+}
+
+/* Where the selection is partial, mixes the stylised region back toward the original. */
+static void confine_to_selection(gint32 image, gint32 drawable, const GeglRectangle *region,
+                                 gfloat *stylised, const gfloat *original)
+{
+    gint offset_x, offset_y;
+    gimp_drawable_offsets(drawable, &offset_x, &offset_y);
+    GeglBuffer *selection = gimp_drawable_get_buffer(gimp_image_get_selection(image));
+    GeglRectangle in_image = {region->x + offset_x, region->y + offset_y, region->width, region->height};
+    gfloat *mask = read_pixels(selection, &in_image, "Y float", 1);
+    g_object_unref(selection);
+    if (mask)
+        blend_by_mask(stylised, original, mask, (size_t)region->width * region->height);
+    g_free(mask);
+}
+
+/* Adds the result as a new layer above `drawable`: a copy of the source with `region` replaced,
+ * all in one undo step. */
+static gint32 add_result_layer(gint32 image, gint32 drawable, const settings *s, const GeglRectangle *region,
+                               const gfloat *stylised)
+{
+    gint offset_x, offset_y;
+    gimp_drawable_offsets(drawable, &offset_x, &offset_y);
+    gchar *name = layer_name(s);
+
+    gimp_image_undo_group_start(image);
+    gint32 layer = gimp_layer_new(image, name, gimp_drawable_width(drawable), gimp_drawable_height(drawable),
+                                  gimp_drawable_type(drawable), 100.0, GIMP_LAYER_MODE_NORMAL);
+    gimp_image_insert_layer(image, layer, gimp_item_get_parent(drawable),
+                            gimp_image_get_item_position(image, drawable));
+    gimp_layer_set_offsets(layer, offset_x, offset_y);
+
+    GeglBuffer *source = gimp_drawable_get_buffer(drawable);
+    GeglBuffer *target = gimp_drawable_get_buffer(layer);
+    gegl_buffer_copy(source, NULL, GEGL_ABYSS_NONE, target, NULL);
+    gegl_buffer_set(target, region, 0, babl_format("R'G'B'A float"), stylised, GEGL_AUTO_ROWSTRIDE);
+    g_object_unref(source);
+    g_object_unref(target);
+
+    gimp_drawable_update(layer, 0, 0, gimp_drawable_width(layer), gimp_drawable_height(layer));
+    gimp_image_undo_group_end(image);
+    g_free(name);
+    return layer;
+}
+
+static GimpPDBStatusType stylize_layer(gint32 image, gint32 drawable, const settings *s, gint32 *layer,
+                                       char *message)
+{
+    if (!gimp_item_is_layer(drawable) || gimp_item_is_group(drawable))
+        return refuse(message, "Neural style repaints a layer: select a layer, not a mask, channel or group.");
+    if (gimp_drawable_is_indexed(drawable))
+        return refuse(message, "Indexed images are not supported: convert with Image > Mode > RGB first.");
+    const char *problem = settings_problem(s);
+    if (problem)
+        return refuse(message, problem);
+
+    GeglRectangle region;
+    if (!gimp_drawable_mask_intersect(drawable, &region.x, &region.y, &region.width, &region.height))
+        return refuse(message, "The selection does not touch the layer: nothing to repaint.");
+
+    GeglBuffer *buffer = gimp_drawable_get_buffer(drawable);
+    gfloat *original = read_pixels(buffer, &region, "R'G'B'A float", 4);
+    g_object_unref(buffer);
+    gfloat *stylised = g_try_new(gfloat, (gsize)region.width * region.height * 4);
+    if (!original || !stylised) {
+        g_free(original);
+        g_free(stylised);
+        g_snprintf(message, MESSAGE_SIZE, "Not enough memory for a %d x %d layer region.", region.width,
+                   region.height);
+        return GIMP_PDB_EXECUTION_ERROR;
+    }
+
+    gchar *model = bundled_model_path();
+    render_request request = {s, model, original, (uint32_t)region.width, (uint32_t)region.height,
+                              show_progress, NULL};
+    gimp_progress_init("Neural style");
+    render_status status = render_stylize(&request, stylised, message, MESSAGE_SIZE);
+    g_free(model);
+
+    if (status == RENDER_OK) {
+        if (!gimp_selection_is_empty(image))
+            confine_to_selection(image, drawable, &region, stylised, original);
+        *layer = add_result_layer(image, drawable, s, &region, stylised);
+    }
+    gimp_progress_end();
+    g_free(original);
+    g_free(stylised);
+    return status == RENDER_OK ? GIMP_PDB_SUCCESS : status == RENDER_CANCELLED ? GIMP_PDB_CANCEL
+                                                                               : GIMP_PDB_EXECUTION_ERROR;
+}
+
+/* ---- The dialog ------------------------------------------------------------------------ */
+
+typedef struct dialog_widgets {
+    GtkWidget *dialog;
+    GtkWidget *style;
+    GtkWidget *thumbnail;
+    GtkWidget *use_style2;
+    GtkWidget *style2;
+    GtkWidget *style2_thumbnail;
+    GtkObject *blend;
+} dialog_widgets;
+
+enum { THUMBNAIL_SIZE = 96 };
+
+static void show_thumbnail(GtkFileChooser *chooser, GtkWidget *image)
+{
+    gchar *path = gtk_file_chooser_get_filename(chooser);
+    GdkPixbuf *pixbuf = path ? gdk_pixbuf_new_from_file_at_scale(path, THUMBNAIL_SIZE, THUMBNAIL_SIZE, TRUE, NULL)
+                             : NULL;
+    if (pixbuf) {
+        gtk_image_set_from_pixbuf(GTK_IMAGE(image), pixbuf);
+        g_object_unref(pixbuf);
+    } else {
+        gtk_image_set_from_stock(GTK_IMAGE(image), path ? GTK_STOCK_MISSING_IMAGE : GIMP_STOCK_IMAGE,
+                                 GTK_ICON_SIZE_DIALOG);
+    }
+    g_free(path);
+}
+
+static void update_sensitivity(GtkWidget *unused, dialog_widgets *w)
+{
+    (void)unused;
+    gchar *style = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(w->style));
+    gboolean second = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style2));
+    gtk_widget_set_sensitive(w->style2, second);
+    gtk_widget_set_sensitive(w->style2_thumbnail, second);
+    gimp_scale_entry_set_sensitive(w->blend, second);
+    gtk_dialog_set_response_sensitive(GTK_DIALOG(w->dialog), GTK_RESPONSE_OK, style != NULL);
+    g_free(style);
+}
+
+static void on_style_chosen(GtkFileChooser *chooser, dialog_widgets *w)
+{
+    show_thumbnail(chooser, chooser == GTK_FILE_CHOOSER(w->style) ? w->thumbnail : w->style2_thumbnail);
+    update_sensitivity(NULL, w);
+}
+
+/* A file button with its thumbnail, limited to images. */
+static GtkWidget *style_chooser(const char *title, const char *path, GtkWidget **thumbnail, dialog_widgets *w)
+{
+    GtkWidget *chooser = gtk_file_chooser_button_new(title, GTK_FILE_CHOOSER_ACTION_OPEN);
+    GtkFileFilter *filter = gtk_file_filter_new();
+    gtk_file_filter_set_name(filter, "Images");
+    gtk_file_filter_add_pixbuf_formats(filter);
+    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(chooser), filter);
+    if (path[0])
+        gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(chooser), path);
+    *thumbnail = gtk_image_new();
+    gtk_widget_set_size_request(*thumbnail, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+    if (path[0]) {
+        GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file_at_scale(path, THUMBNAIL_SIZE, THUMBNAIL_SIZE, TRUE, NULL);
+        if (pixbuf) {
+            gtk_image_set_from_pixbuf(GTK_IMAGE(*thumbnail), pixbuf);
+            g_object_unref(pixbuf);
+        }
+    }
+    g_signal_connect(chooser, "selection-changed", G_CALLBACK(on_style_chosen), w);
+    return chooser;
+}
+
+static GtkWidget *style_row(GtkWidget *chooser, GtkWidget *thumbnail)
+{
+    GtkWidget *row = gtk_hbox_new(FALSE, 12);
+    gtk_box_pack_start(GTK_BOX(row), thumbnail, FALSE, FALSE, 0);
+    gtk_box_pack_start(GTK_BOX(row), chooser, TRUE, TRUE, 0);
+    return row;
+}
+
+static void copy_chosen_path(GtkWidget *chooser, char *path)
+{
+    gchar *chosen = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(chooser));
+    g_strlcpy(path, chosen ? chosen : "", SETTINGS_PATH_MAX);
+    g_free(chosen);
+}
+
+/* Shows the dialog; TRUE when the user pressed OK, with `s` updated. */
+static gboolean run_dialog(settings *s)
+{
+    dialog_widgets w;
+    gimp_ui_init(PLUG_IN_BINARY, TRUE);
+    w.dialog = gimp_dialog_new("Neural Style Transfer", PLUG_IN_ROLE, NULL, 0, gimp_standard_help_func,
+                               PLUG_IN_PROC, GTK_STOCK_CANCEL, GTK_RESPONSE_CANCEL, GTK_STOCK_OK,
+                               GTK_RESPONSE_OK, NULL);
+    gtk_dialog_set_alternative_button_order(GTK_DIALOG(w.dialog), GTK_RESPONSE_OK, GTK_RESPONSE_CANCEL, -1);
+    gimp_window_set_transient(GTK_WINDOW(w.dialog));
+
+    GtkWidget *content = gtk_vbox_new(FALSE, 12);
+    gtk_container_set_border_width(GTK_CONTAINER(content), 12);
+    gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(w.dialog))), content, TRUE, TRUE, 0);
+
+    GtkWidget *style_frame = gimp_frame_new("Style image");
+    w.style = style_chooser("Choose the style image", s->style, &w.thumbnail, &w);
+    gtk_container_add(GTK_CONTAINER(style_frame), style_row(w.style, w.thumbnail));
+    gtk_box_pack_start(GTK_BOX(content), style_frame, FALSE, FALSE, 0);
+
+    GtkWidget *blend_frame = gimp_frame_new(NULL);
+    w.use_style2 = gtk_check_button_new_with_mnemonic("_Blend with a second style");
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w.use_style2), s->style2[0] != '\0');
+    gtk_frame_set_label_widget(GTK_FRAME(blend_frame), w.use_style2);
+    GtkWidget *blend_box = gtk_vbox_new(FALSE, 6);
+    w.style2 = style_chooser("Choose the second style image", s->style2, &w.style2_thumbnail, &w);
+    gtk_box_pack_start(GTK_BOX(blend_box), style_row(w.style2, w.style2_thumbnail), FALSE, FALSE, 0);
+    GtkWidget *blend_table = gtk_table_new(1, 3, FALSE);
+    gtk_table_set_col_spacings(GTK_TABLE(blend_table), 6);
+    w.blend = gimp_scale_entry_new(GTK_TABLE(blend_table), 0, 0, "Share of the _second style:", 200, 6,
+                                   s->style2_blend, 0.0, 1.0, 0.05, 0.25, 2, TRUE, 0, 0, NULL, NULL);
+    g_signal_connect(w.blend, "value-changed", G_CALLBACK(gimp_double_adjustment_update), &s->style2_blend);
+    gtk_box_pack_start(GTK_BOX(blend_box), blend_table, FALSE, FALSE, 0);
+    gtk_container_add(GTK_CONTAINER(blend_frame), blend_box);
+    gtk_box_pack_start(GTK_BOX(content), blend_frame, FALSE, FALSE, 0);
+    g_signal_connect(w.use_style2, "toggled", G_CALLBACK(update_sensitivity), &w);
+
+    GtkWidget *table = gtk_table_new(6, 3, FALSE);
+    gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+    gtk_table_set_row_spacings(GTK_TABLE(table), 6);
+    gtk_box_pack_start(GTK_BOX(content), table, FALSE, FALSE, 0);
+
+    GtkObject *strength = gimp_scale_entry_new(GTK_TABLE(table), 0, 0, "S_trength:", 200, 6, s->strength,
+                                               SETTINGS_STRENGTH_MIN, SETTINGS_STRENGTH_MAX, 0.1, 1.0, 2, TRUE,
+                                               0, 0, "1 is the usual balance; 2 twice the style, 0.5 half", NULL);
+    gimp_scale_entry_set_logarithmic(strength, TRUE);
+    g_signal_connect(strength, "value-changed", G_CALLBACK(gimp_double_adjustment_update), &s->strength);
+
+    GtkObject *iterations = gimp_scale_entry_new(
+        GTK_TABLE(table), 0, 1, "_Iterations:", 200, 6, s->iterations, SETTINGS_ITERATIONS_MIN,
+        SETTINGS_ITERATIONS_MAX, 10, 100, 0, FALSE, SETTINGS_ITERATIONS_MIN, 1000,
+        "Optimiser steps at each resolution: more gives a finer result and takes longer", NULL);
+    g_signal_connect(iterations, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &s->iterations);
+
+    GtkObject *size = gimp_scale_entry_new(
+        GTK_TABLE(table), 0, 2, "Processing si_ze:", 200, 6, s->size, SETTINGS_SIZE_MIN, SETTINGS_SIZE_MAX, 64,
+        256, 0, FALSE, SETTINGS_SIZE_MIN, 2048,
+        "Longest side, in pixels, the painting is computed at before it is scaled to the layer", NULL);
+    g_signal_connect(size, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &s->size);
+
+    GtkWidget *colors = gimp_int_combo_box_new("Take the style's colours", SETTINGS_COLORS_STYLE,
+                                               "Keep the layer's colours", SETTINGS_COLORS_LUMINANCE,
+                                               "Recolour the style to the layer", SETTINGS_COLORS_HISTOGRAM, NULL);
+    gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(colors), s->colors, G_CALLBACK(gimp_int_combo_box_get_active),
+                               &s->colors);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 3, "_Colours:", 0.0, 0.5, colors, 2, FALSE);
+
+    GtkWidget *device = gimp_int_combo_box_new("Automatic (GPU when present)", SETTINGS_DEVICE_AUTO, "CPU",
+                                               SETTINGS_DEVICE_CPU, "GPU (CUDA)", SETTINGS_DEVICE_CUDA, NULL);
+    gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(device), s->device, G_CALLBACK(gimp_int_combo_box_get_active),
+                               &s->device);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 4, "_Device:", 0.0, 0.5, device, 2, FALSE);
+
+    GtkObject *seed_adjustment;
+    GtkWidget *seed = gimp_spin_button_new(&seed_adjustment, s->seed, 0, G_MAXINT32, 1, 10, 0, 1, 0);
+    g_signal_connect(seed_adjustment, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &s->seed);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 5, "S_eed:", 0.0, 0.5, seed, 1, FALSE);
+
+    update_sensitivity(NULL, &w);
+    gtk_widget_show_all(w.dialog);
+    gboolean accepted = gimp_dialog_run(GIMP_DIALOG(w.dialog)) == GTK_RESPONSE_OK;
+    if (accepted) {
+        copy_chosen_path(w.style, s->style);
+        if (gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w.use_style2)))
+            copy_chosen_path(w.style2, s->style2);
+        else
+            s->style2[0] = '\0';
+    }
+    gtk_widget_destroy(w.dialog);
+    return accepted;
+}
+
+/* ---- Entry point ----------------------------------------------------------------------- */
+
+static void settings_from_arguments(settings *s, const GimpParam *param)
+{
+    g_strlcpy(s->style, param[3].data.d_string ? param[3].data.d_string : "", SETTINGS_PATH_MAX);
+    g_strlcpy(s->style2, param[4].data.d_string ? param[4].data.d_string : "", SETTINGS_PATH_MAX);
+    s->style2_blend = param[5].data.d_float;
+    s->strength = param[6].data.d_float;
+    s->iterations = param[7].data.d_int32;
+    s->size = param[8].data.d_int32;
+    s->colors = param[9].data.d_int32;
+    s->device = param[10].data.d_int32;
+    s->seed = param[11].data.d_int32;
+}
+
+static void run(const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals,
+                GimpParam **return_vals)
+{
+    static GimpParam values[2];
+    static char message[MESSAGE_SIZE];
+    (void)name;
+    GimpRunMode run_mode = param[0].data.d_int32;
+    gint32 image = param[1].data.d_image;
+    gint32 drawable = param[2].data.d_drawable;
+
+    settings s;
+    settings_default(&s);
+    if (run_mode != GIMP_RUN_NONINTERACTIVE && gimp_get_data_size(PLUG_IN_PROC) == sizeof s)
+        gimp_get_data(PLUG_IN_PROC, &s);
+
+    GimpPDBStatusType status = GIMP_PDB_SUCCESS;
+    message[0] = '\0';
+    if (run_mode == GIMP_RUN_NONINTERACTIVE) {
+        if (nparams != (gint)G_N_ELEMENTS(ARGUMENTS)) {
+            g_snprintf(message, sizeof message, "%s takes %d arguments, got %d", PLUG_IN_PROC,
+                       (int)G_N_ELEMENTS(ARGUMENTS), nparams);
+            status = GIMP_PDB_CALLING_ERROR;
+        } else {
+            settings_from_arguments(&s, param);
+        }
+    } else if (run_mode == GIMP_RUN_INTERACTIVE && !run_dialog(&s)) {
+        status = GIMP_PDB_CANCEL;
+    }
+
+    gint32 layer = -1;
+    if (status == GIMP_PDB_SUCCESS) {
+        gegl_init(NULL, NULL);
+        status = stylize_layer(image, drawable, &s, &layer, message);
+    }
+    if (status == GIMP_PDB_SUCCESS && run_mode != GIMP_RUN_NONINTERACTIVE) {
+        gimp_set_data(PLUG_IN_PROC, &s, sizeof s);
+        gimp_displays_flush();
+    }
+
+    values[0].type = GIMP_PDB_STATUS;
+    values[0].data.d_status = status;
+    *nreturn_vals = 1;
+    *return_vals = values;
+    if (status == GIMP_PDB_SUCCESS) {
+        values[1].type = GIMP_PDB_LAYER;
+        values[1].data.d_layer = layer;
+        *nreturn_vals = 2;
+    } else if (message[0]) {
+        /* GIMP shows a returned message in interactive runs and hands it to scripts. */
+        values[1].type = GIMP_PDB_STRING;
+        values[1].data.d_string = message;
+        *nreturn_vals = 2;
+    }
+}
