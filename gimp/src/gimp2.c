@@ -299,8 +299,11 @@ static GtkWidget *style_chooser(const char *title, const char *path, GtkWidget *
 static GtkWidget *style_row(GtkWidget *chooser, GtkWidget *thumbnail)
 {
     GtkWidget *row = gtk_hbox_new(FALSE, 12);
+    /* Centred at its natural height beside the thumbnail, not stretched to it. */
+    GtkWidget *centred = gtk_alignment_new(0.0, 0.5, 1.0, 0.0);
+    gtk_container_add(GTK_CONTAINER(centred), chooser);
     gtk_box_pack_start(GTK_BOX(row), thumbnail, FALSE, FALSE, 0);
-    gtk_box_pack_start(GTK_BOX(row), chooser, TRUE, TRUE, 0);
+    gtk_box_pack_start(GTK_BOX(row), centred, TRUE, TRUE, 0);
     return row;
 }
 
@@ -428,10 +431,14 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
     gint32 image = param[1].data.d_image;
     gint32 drawable = param[2].data.d_drawable;
 
+    /* The dialog starts from the last run's values; before any run, from the caller's arguments
+     * when it passed them (so a script can open a pre-filled dialog), else the defaults. */
     settings s;
     settings_default(&s);
     if (run_mode != GIMP_RUN_NONINTERACTIVE && gimp_get_data_size(PLUG_IN_PROC) == sizeof s)
         gimp_get_data(PLUG_IN_PROC, &s);
+    else if (nparams == (gint)G_N_ELEMENTS(ARGUMENTS) && param[3].data.d_string && param[3].data.d_string[0])
+        settings_from_arguments(&s, param);
 
     GimpPDBStatusType status = GIMP_PDB_SUCCESS;
     message[0] = '\0';

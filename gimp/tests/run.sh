@@ -132,5 +132,23 @@ check "bad style path: PDB error naming the file" \
 check "bad style path: no new layer, GIMP still running (exit $status)" \
   grep -q 'layers=1' "$scratch/bad-style.log"
 
+# 5. A grayscale image is repainted in gray; an indexed one is refused with a clear message.
+batch "$scratch/modes.log" "(let* ((image $(load "$scratch/content.png"))
+         (source (car (gimp-image-get-active-layer image))))
+    (gimp-image-convert-grayscale image)
+    $(save image "$(pastiche_call image source "$style")" "$scratch/gray.png")
+    (gimp-image-delete image))" \
+  "(let* ((image $(load "$scratch/content.png")))
+    (gimp-image-convert-indexed image CONVERT-DITHER-NONE CONVERT-PALETTE-GENERATE 16 FALSE FALSE \"\")
+    $(pastiche_call image '(car (gimp-image-get-active-layer image))' "$style"))" || true
+if [ -f "$scratch/gray.png" ]; then
+  convert "$scratch/content.png" -colorspace Gray "$scratch/content-gray.png"
+  changed=$(differing_pixels "$scratch/content-gray.png" "$scratch/gray.png")
+  check "grayscale layer repainted ($changed of 6912 pixels changed)" [ "$changed" -gt 3456 ]
+else
+  fail "grayscale run exported"; cat "$scratch/modes.log" >&2
+fi
+check "indexed image refused with a message" grep -q 'Indexed images are not supported' "$scratch/modes.log"
+
 echo "gimp: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
