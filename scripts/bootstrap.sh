@@ -13,6 +13,8 @@ packages=(
   libswresample-dev clang libclang-dev ffmpeg
   # the GIMP 2.10 plug-in and its batch tests (ImageMagick measures the exported images)
   gimp libgimp2.0-dev imagemagick
+  # the GIMP 3 plug-in's tests run GIMP 3 in a Debian 13 chroot (gimp/tests/chroot.sh)
+  debootstrap zstd
 )
 
 missing=()

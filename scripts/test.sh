@@ -17,3 +17,4 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo test --workspace
 tests/c/run.sh
 gimp/tests/run.sh
+gimp/tests/run-gimp3.sh

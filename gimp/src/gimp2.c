@@ -3,27 +3,23 @@
  *
  * Every call into GIMP 2.10's API lives in this file: PDB registration, reading and writing
  * pixels, the new layer, progress and the dialog. What the filter does with the pixels is in
- * render.c and blend.c, which a GIMP 3 front shares.
+ * render.c and blend.c, shared with the GIMP 3 front (gimp3.c).
  *
  * Cancel: GIMP 2.10 answers the progress bar's Cancel button by closing the plug-in (see
  * gimp_plug_in_progress_cancel_callback in GIMP), which stops the engine at once. The image is
  * only touched after the engine has finished, so a cancelled run leaves it exactly as it was.
  */
-#include <string.h>
-
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
 #include "blend.h"
 #include "render.h"
 #include "settings.h"
+#include "support.h"
 
 #define PLUG_IN_PROC "plug-in-pastiche"
 #define PLUG_IN_BINARY "pastiche"
 #define PLUG_IN_ROLE "pastiche"
-/* The model `make install` copies beside the plug-in; without it libpastiche's default search
- * ($PASTICHE_MODEL, then the user's model cache) applies. */
-#define BUNDLED_MODEL "model.onnx"
 #define MESSAGE_SIZE 1024
 
 static void query(void);
@@ -76,42 +72,6 @@ static void query(void)
 
 /* ---- Running the filter on a layer ----------------------------------------------------- */
 
-static gchar *bundled_model_path(void)
-{
-    gchar *exe = g_file_read_link("/proc/self/exe", NULL);
-    gchar *dir = exe ? g_path_get_dirname(exe) : NULL;
-    gchar *model = dir ? g_build_filename(dir, BUNDLED_MODEL, NULL) : NULL;
-    g_free(exe);
-    g_free(dir);
-    if (model && !g_file_test(model, G_FILE_TEST_IS_REGULAR)) {
-        g_free(model);
-        model = NULL;
-    }
-    return model;
-}
-
-static gchar *style_stem(const char *path)
-{
-    gchar *base = g_path_get_basename(path);
-    gchar *dot = strrchr(base, '.');
-    if (dot && dot != base)
-        *dot = '\0';
-    return base;
-}
-
-/* "starry_night", or "starry_night + the_scream" for a blend. */
-static gchar *layer_name(const settings *s)
-{
-    gchar *first = style_stem(s->style);
-    if (!s->style2[0])
-        return first;
-    gchar *second = style_stem(s->style2);
-    gchar *name = g_strdup_printf("%s + %s", first, second);
-    g_free(first);
-    g_free(second);
-    return name;
-}
-
 static int show_progress(const char *stage, double fraction, void *user_data)
 {
     (void)user_data;
@@ -158,7 +118,7 @@ static gint32 add_result_layer(gint32 image, gint32 drawable, const settings *s,
 {
     gint offset_x, offset_y;
     gimp_drawable_offsets(drawable, &offset_x, &offset_y);
-    gchar *name = layer_name(s);
+    gchar *name = support_layer_name(s);
 
     gimp_image_undo_group_start(image);
     gint32 layer = gimp_layer_new(image, name, gimp_drawable_width(drawable), gimp_drawable_height(drawable),
@@ -207,7 +167,7 @@ static GimpPDBStatusType stylize_layer(gint32 image, gint32 drawable, const sett
         return GIMP_PDB_EXECUTION_ERROR;
     }
 
-    gchar *model = bundled_model_path();
+    gchar *model = support_bundled_model_path();
     render_request request = {s, model, original, (uint32_t)region.width, (uint32_t)region.height,
                               show_progress, NULL};
     gimp_progress_init("Neural style");

@@ -1,0 +1,364 @@
+/*
+ * gimp3.c — the GIMP 3 front of the Neural Style Transfer filter.
+ *
+ * Every call into GIMP 3's API lives in this file: the GimpPlugIn subclass, the image procedure
+ * and its typed arguments, pixels, the new layers, progress and the GimpProcedureDialog. It
+ * mirrors gimp2.c step for step; the pixel work is shared (render.c, blend.c, settings.c,
+ * support.c). GIMP 3 replaced IDs with objects, GimpParam arrays with a procedure config and
+ * GTK 2 with GTK 3, so the two fronts are separate files rather than one full of #ifs.
+ *
+ * Cancel: like GIMP 2.10, GIMP 3 closes a plug-in whose progress is cancelled, which stops the
+ * engine at once; the image is only touched after the engine has finished.
+ */
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include "blend.h"
+#include "render.h"
+#include "settings.h"
+#include "support.h"
+
+#define PLUG_IN_PROC "plug-in-pastiche"
+#define PLUG_IN_BINARY "pastiche"
+#define MESSAGE_SIZE 1024
+#define THUMBNAIL_SIZE 96
+
+typedef struct _Pastiche {
+    GimpPlugIn parent_instance;
+} Pastiche;
+
+typedef struct _PasticheClass {
+    GimpPlugInClass parent_class;
+} PasticheClass;
+
+#define PASTICHE_TYPE (pastiche_get_type())
+GType pastiche_get_type(void) G_GNUC_CONST;
+
+static GList *pastiche_query_procedures(GimpPlugIn *plug_in);
+static GimpProcedure *pastiche_create_procedure(GimpPlugIn *plug_in, const gchar *name);
+static GimpValueArray *pastiche_run(GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+                                    GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data);
+
+G_DEFINE_TYPE(Pastiche, pastiche, GIMP_TYPE_PLUG_IN)
+
+GIMP_MAIN(PASTICHE_TYPE)
+
+static void pastiche_class_init(PasticheClass *klass)
+{
+    GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS(klass);
+    plug_in_class->query_procedures = pastiche_query_procedures;
+    plug_in_class->create_procedure = pastiche_create_procedure;
+    /* No translations are shipped; without this GIMP looks for a locale folder. */
+    plug_in_class->set_i18n = NULL;
+}
+
+static void pastiche_init(Pastiche *pastiche)
+{
+    (void)pastiche;
+}
+
+/* ---- Procedure and arguments ----------------------------------------------------------- */
+
+static GList *pastiche_query_procedures(GimpPlugIn *plug_in)
+{
+    (void)plug_in;
+    return g_list_append(NULL, g_strdup(PLUG_IN_PROC));
+}
+
+static GimpProcedure *pastiche_create_procedure(GimpPlugIn *plug_in, const gchar *name)
+{
+    if (g_strcmp0(name, PLUG_IN_PROC) != 0)
+        return NULL;
+    settings d;
+    settings_default(&d);
+
+    GimpProcedure *procedure =
+        gimp_image_procedure_new(plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, pastiche_run, NULL, NULL);
+    gimp_procedure_set_image_types(procedure, "RGB*, GRAY*");
+    gimp_procedure_set_sensitivity_mask(procedure,
+                                        GIMP_PROCEDURE_SENSITIVE_DRAWABLE | GIMP_PROCEDURE_SENSITIVE_DRAWABLES);
+    gimp_procedure_set_menu_label(procedure, "Neural Style _Transfer...");
+    gimp_procedure_add_menu_path(procedure, "<Image>/Filters/Artistic");
+    gimp_procedure_set_documentation(
+        procedure, "Repaint layers in the style of a painting (Gatys et al. neural style transfer)",
+        "Optimises each selected layer's pixels so that a VGG network sees the content of the layer "
+        "and the textures of the style image. Each result is a new layer above its source, named "
+        "after the style; with a selection only the selected area changes. The optimisation runs at "
+        "'size' (through coarser resolutions first) and is scaled back to the layer's size.",
+        name);
+    gimp_procedure_set_attribution(procedure, "Pastiche contributors", "Pastiche contributors", "2026");
+
+    gimp_procedure_add_file_argument(procedure, "style", "_Style image",
+                                     "Style image file (PNG, JPEG, WebP or TIFF)", GIMP_FILE_CHOOSER_ACTION_OPEN,
+                                     FALSE, NULL, G_PARAM_READWRITE);
+    gimp_procedure_add_file_argument(procedure, "style2", "Second st_yle", "Optional second style image to blend",
+                                     GIMP_FILE_CHOOSER_ACTION_OPEN, TRUE, NULL, G_PARAM_READWRITE);
+    gimp_procedure_add_double_argument(procedure, "style2-blend", "Share of the second style",
+                                       "Weight of the second style, 0..1", 0.0, 1.0, d.style2_blend,
+                                       G_PARAM_READWRITE);
+    gimp_procedure_add_double_argument(procedure, "strength", "S_trength",
+                                       "Multiplies the default style/content weight ratio (10:1): 2 gives twice "
+                                       "the style, 0.5 half",
+                                       SETTINGS_STRENGTH_MIN, SETTINGS_STRENGTH_MAX, d.strength, G_PARAM_READWRITE);
+    gimp_procedure_add_int_argument(procedure, "iterations", "_Iterations",
+                                    "Optimiser iterations at each resolution (more: finer result, slower)",
+                                    SETTINGS_ITERATIONS_MIN, SETTINGS_ITERATIONS_MAX, d.iterations,
+                                    G_PARAM_READWRITE);
+    gimp_procedure_add_int_argument(procedure, "size", "Processing si_ze",
+                                    "Longest side the optimisation runs at, in pixels (never above the layer's); "
+                                    "the result is scaled back to the layer's size",
+                                    SETTINGS_SIZE_MIN, SETTINGS_SIZE_MAX, d.size, G_PARAM_READWRITE);
+    gimp_procedure_add_choice_argument(
+        procedure, "preserve-colors", "_Colours", "Whose colours the result has",
+        gimp_choice_new_with_values("style", SETTINGS_COLORS_STYLE, "Take the style's colours", NULL, "luminance",
+                                    SETTINGS_COLORS_LUMINANCE, "Keep the layer's colours", NULL, "histogram",
+                                    SETTINGS_COLORS_HISTOGRAM, "Recolour the style to the layer", NULL, NULL),
+        "style", G_PARAM_READWRITE);
+    gimp_procedure_add_choice_argument(
+        procedure, "device", "_Device", "Where ONNX Runtime computes",
+        gimp_choice_new_with_values("auto", SETTINGS_DEVICE_AUTO, "Automatic (GPU when present)", NULL, "cpu",
+                                    SETTINGS_DEVICE_CPU, "CPU", NULL, "cuda", SETTINGS_DEVICE_CUDA, "GPU (CUDA)",
+                                    NULL, NULL),
+        "auto", G_PARAM_READWRITE);
+    gimp_procedure_add_int_argument(procedure, "seed", "S_eed",
+                                    "Random seed; the same seed and settings give the same result", 0, G_MAXINT32,
+                                    d.seed, G_PARAM_READWRITE);
+    gimp_procedure_add_layer_return_value(procedure, "layer", "Layer",
+                                          "The new layer (the topmost, when several layers were selected)", FALSE,
+                                          G_PARAM_READWRITE);
+    return procedure;
+}
+
+static void copy_file_path(GFile *file, char *path)
+{
+    gchar *local = file ? g_file_get_path(file) : NULL;
+    g_strlcpy(path, local ? local : "", SETTINGS_PATH_MAX);
+    g_free(local);
+}
+
+static void settings_from_config(settings *s, GimpProcedureConfig *config)
+{
+    GFile *style = NULL, *style2 = NULL;
+    settings_default(s);
+    g_object_get(config, "style", &style, "style2", &style2, "style2-blend", &s->style2_blend, "strength",
+                 &s->strength, "iterations", &s->iterations, "size", &s->size, "seed", &s->seed, NULL);
+    copy_file_path(style, s->style);
+    copy_file_path(style2, s->style2);
+    g_clear_object(&style);
+    g_clear_object(&style2);
+    s->colors = gimp_procedure_config_get_choice_id(config, "preserve-colors");
+    s->device = gimp_procedure_config_get_choice_id(config, "device");
+}
+
+/* ---- Running the filter on a layer ----------------------------------------------------- */
+
+static int show_progress(const char *stage, double fraction, void *user_data)
+{
+    (void)user_data;
+    if (stage)
+        gimp_progress_set_text(stage);
+    gimp_progress_update(fraction);
+    return 0;
+}
+
+static gfloat *read_pixels(GeglBuffer *buffer, const GeglRectangle *rect, const char *format, int channels)
+{
+    gfloat *pixels = g_try_new(gfloat, (gsize)rect->width * rect->height * channels);
+    if (pixels)
+        gegl_buffer_get(buffer, rect, 1.0, babl_format(format), pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+    return pixels;
+}
+
+static void confine_to_selection(GimpImage *image, GimpDrawable *drawable, const GeglRectangle *region,
+                                 gfloat *stylised, const gfloat *original)
+{
+    gint offset_x, offset_y;
+    gimp_drawable_get_offsets(drawable, &offset_x, &offset_y);
+    GeglBuffer *selection = gimp_drawable_get_buffer(GIMP_DRAWABLE(gimp_image_get_selection(image)));
+    GeglRectangle in_image = {region->x + offset_x, region->y + offset_y, region->width, region->height};
+    gfloat *mask = read_pixels(selection, &in_image, "Y float", 1);
+    g_object_unref(selection);
+    if (mask)
+        blend_by_mask(stylised, original, mask, (size_t)region->width * region->height);
+    g_free(mask);
+}
+
+static GimpLayer *add_result_layer(GimpImage *image, GimpDrawable *drawable, const settings *s,
+                                   const GeglRectangle *region, const gfloat *stylised)
+{
+    gint offset_x, offset_y;
+    gimp_drawable_get_offsets(drawable, &offset_x, &offset_y);
+    gchar *name = support_layer_name(s);
+    gint width = gimp_drawable_get_width(drawable), height = gimp_drawable_get_height(drawable);
+
+    GimpLayer *layer = gimp_layer_new(image, name, width, height, gimp_drawable_type(drawable), 100.0,
+                                      GIMP_LAYER_MODE_NORMAL);
+    GimpItem *parent = gimp_item_get_parent(GIMP_ITEM(drawable));
+    gimp_image_insert_layer(image, layer, parent ? GIMP_LAYER(parent) : NULL,
+                            gimp_image_get_item_position(image, GIMP_ITEM(drawable)));
+    gimp_layer_set_offsets(layer, offset_x, offset_y);
+
+    GeglBuffer *source = gimp_drawable_get_buffer(drawable);
+    GeglBuffer *target = gimp_drawable_get_buffer(GIMP_DRAWABLE(layer));
+    gegl_buffer_copy(source, NULL, GEGL_ABYSS_NONE, target, NULL);
+    gegl_buffer_set(target, region, 0, babl_format("R'G'B'A float"), stylised, GEGL_AUTO_ROWSTRIDE);
+    g_object_unref(source);
+    g_object_unref(target);
+
+    gimp_drawable_update(GIMP_DRAWABLE(layer), 0, 0, width, height);
+    g_free(name);
+    return layer;
+}
+
+static GimpPDBStatusType refuse(char *message, const char *text)
+{
+    g_strlcpy(message, text, MESSAGE_SIZE);
+    return GIMP_PDB_EXECUTION_ERROR;
+}
+
+/* Stylises one drawable into `*pixels`; the image is not touched. */
+static GimpPDBStatusType render_layer(GimpDrawable *drawable, const settings *s, GeglRectangle *region,
+                                      gfloat **original, gfloat **stylised, char *message)
+{
+    if (!gimp_item_is_layer(GIMP_ITEM(drawable)) || gimp_item_is_group(GIMP_ITEM(drawable)))
+        return refuse(message, "Neural style repaints layers: select layers, not masks, channels or groups.");
+    if (gimp_drawable_is_indexed(drawable))
+        return refuse(message, "Indexed images are not supported: convert with Image > Mode > RGB first.");
+    if (!gimp_drawable_mask_intersect(drawable, &region->x, &region->y, &region->width, &region->height))
+        return refuse(message, "The selection does not touch the layer: nothing to repaint.");
+
+    GeglBuffer *buffer = gimp_drawable_get_buffer(drawable);
+    *original = read_pixels(buffer, region, "R'G'B'A float", 4);
+    g_object_unref(buffer);
+    *stylised = g_try_new(gfloat, (gsize)region->width * region->height * 4);
+    if (!*original || !*stylised) {
+        g_snprintf(message, MESSAGE_SIZE, "Not enough memory for a %d x %d layer region.", region->width,
+                   region->height);
+        return GIMP_PDB_EXECUTION_ERROR;
+    }
+    gchar *model = support_bundled_model_path();
+    render_request request = {s, model, *original, (uint32_t)region->width, (uint32_t)region->height,
+                              show_progress, NULL};
+    render_status status = render_stylize(&request, *stylised, message, MESSAGE_SIZE);
+    g_free(model);
+    return status == RENDER_OK ? GIMP_PDB_SUCCESS : status == RENDER_CANCELLED ? GIMP_PDB_CANCEL
+                                                                               : GIMP_PDB_EXECUTION_ERROR;
+}
+
+/* Stylises every selected layer; the new layers are added together, in one undo step, only
+ * after all of them have been computed, so a failure leaves the image untouched. */
+static GimpPDBStatusType stylize_layers(GimpImage *image, GimpDrawable **drawables, const settings *s,
+                                        GimpLayer **topmost, char *message)
+{
+    const char *problem = settings_problem(s);
+    if (problem)
+        return refuse(message, problem);
+    guint count = drawables ? g_strv_length((gchar **)drawables) : 0;
+    if (count == 0)
+        return refuse(message, "No layer is selected.");
+
+    GeglRectangle *regions = g_new0(GeglRectangle, count);
+    gfloat **originals = g_new0(gfloat *, count);
+    gfloat **results = g_new0(gfloat *, count);
+    GimpPDBStatusType status = GIMP_PDB_SUCCESS;
+    gimp_progress_init("Neural style");
+    for (guint i = 0; i < count && status == GIMP_PDB_SUCCESS; i++)
+        status = render_layer(drawables[i], s, &regions[i], &originals[i], &results[i], message);
+
+    if (status == GIMP_PDB_SUCCESS) {
+        gimp_image_undo_group_start(image);
+        for (guint i = 0; i < count; i++) {
+            if (!gimp_selection_is_empty(image))
+                confine_to_selection(image, drawables[i], &regions[i], results[i], originals[i]);
+            GimpLayer *layer = add_result_layer(image, drawables[i], s, &regions[i], results[i]);
+            if (i == 0 || gimp_image_get_item_position(image, GIMP_ITEM(layer)) <
+                              gimp_image_get_item_position(image, GIMP_ITEM(*topmost)))
+                *topmost = layer;
+        }
+        gimp_image_undo_group_end(image);
+    }
+    gimp_progress_end();
+    for (guint i = 0; i < count; i++) {
+        g_free(originals[i]);
+        g_free(results[i]);
+    }
+    g_free(regions);
+    g_free(originals);
+    g_free(results);
+    return status;
+}
+
+/* ---- The dialog ------------------------------------------------------------------------ */
+
+static void show_thumbnail(GimpProcedureConfig *config, GParamSpec *pspec, GtkImage *thumbnail)
+{
+    (void)pspec;
+    GFile *file = NULL;
+    g_object_get(config, "style", &file, NULL);
+    gchar *path = file ? g_file_get_path(file) : NULL;
+    GdkPixbuf *pixbuf = path ? gdk_pixbuf_new_from_file_at_scale(path, THUMBNAIL_SIZE, THUMBNAIL_SIZE, TRUE, NULL)
+                             : NULL;
+    if (pixbuf) {
+        gtk_image_set_from_pixbuf(thumbnail, pixbuf);
+        g_object_unref(pixbuf);
+    } else {
+        gtk_image_set_from_icon_name(thumbnail, "image-missing", GTK_ICON_SIZE_DIALOG);
+    }
+    g_free(path);
+    g_clear_object(&file);
+}
+
+/* The generated dialog, with the style's thumbnail beside its file button. TRUE on OK. */
+static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config)
+{
+    gimp_ui_init(PLUG_IN_BINARY);
+    GtkWidget *dialog = gimp_procedure_dialog_new(procedure, config, "Neural Style Transfer");
+    GimpProcedureDialog *generated = GIMP_PROCEDURE_DIALOG(dialog);
+
+    GtkWidget *style_box = gimp_procedure_dialog_fill_box(generated, "style-box", "style", NULL);
+    gtk_orientable_set_orientation(GTK_ORIENTABLE(style_box), GTK_ORIENTATION_HORIZONTAL);
+    gtk_box_set_spacing(GTK_BOX(style_box), 12);
+    /* Centred at its natural height beside the thumbnail, not stretched to it. */
+    gtk_widget_set_valign(gimp_procedure_dialog_get_widget(generated, "style", G_TYPE_NONE), GTK_ALIGN_CENTER);
+    GtkWidget *thumbnail = gtk_image_new();
+    gtk_widget_set_size_request(thumbnail, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+    gtk_box_pack_start(GTK_BOX(style_box), thumbnail, FALSE, FALSE, 0);
+    gtk_box_reorder_child(GTK_BOX(style_box), thumbnail, 0);
+    gtk_widget_show(thumbnail);
+    g_signal_connect(config, "notify::style", G_CALLBACK(show_thumbnail), thumbnail);
+    show_thumbnail(config, NULL, GTK_IMAGE(thumbnail));
+
+    GtkWidget *strength = gimp_procedure_dialog_get_scale_entry(generated, "strength", 1.0);
+    gimp_scale_entry_set_logarithmic(GIMP_SCALE_ENTRY(strength), TRUE);
+
+    gimp_procedure_dialog_fill(generated, "style-box", "style2", "style2-blend", "strength", "iterations", "size",
+                               "preserve-colors", "device", "seed", NULL);
+    gboolean accepted = gimp_procedure_dialog_run(generated);
+    gtk_widget_destroy(dialog);
+    return accepted;
+}
+
+/* ---- Entry point ----------------------------------------------------------------------- */
+
+static GimpValueArray *pastiche_run(GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+                                    GimpDrawable **drawables, GimpProcedureConfig *config, gpointer run_data)
+{
+    (void)run_data;
+    char message[MESSAGE_SIZE] = "";
+    if (run_mode == GIMP_RUN_INTERACTIVE && !run_dialog(procedure, config))
+        return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, NULL);
+
+    settings s;
+    settings_from_config(&s, config);
+    GimpLayer *layer = NULL;
+    GimpPDBStatusType status = stylize_layers(image, drawables, &s, &layer, message);
+    if (status != GIMP_PDB_SUCCESS) {
+        GError *error = message[0] ? g_error_new_literal(GIMP_PLUG_IN_ERROR, 0, message) : NULL;
+        return gimp_procedure_new_return_values(procedure, status, error);
+    }
+    if (run_mode != GIMP_RUN_NONINTERACTIVE)
+        gimp_displays_flush();
+    GimpValueArray *values = gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, NULL);
+    GIMP_VALUES_SET_LAYER(values, 1, layer);
+    return values;
+}

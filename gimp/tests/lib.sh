@@ -1,0 +1,87 @@
+# Shared by run.sh (GIMP 2.10) and run-gimp3.sh (GIMP 3): counters, image measurements and the
+# checks each scenario must pass. The two scripts differ only in how they drive GIMP. GIMP exits
+# 0 even when a batch command fails, so every check reads exported files or printed messages.
+# shellcheck shell=bash
+
+passed=0
+failed=0
+# The test picture is 96x72; the selection scenario selects this rectangle.
+SELECTION=(16 12 40 30)
+
+pass() { echo "gimp: ok   $1"; passed=$((passed + 1)); }
+fail() { echo "gimp: FAIL $1" >&2; failed=$((failed + 1)); }
+check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+summary() { echo "gimp: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
+
+size_of() { identify -format '%wx%h' "$1"; }
+differing_pixels() { compare -metric AE "$1" "$2" null: 2>&1 || true; }
+
+# Distance between the colour statistics (per-channel mean and standard deviation) of two images.
+colour_distance() {
+  local stats='%[fx:mean.r] %[fx:mean.g] %[fx:mean.b] %[fx:standard_deviation.r] %[fx:standard_deviation.g] %[fx:standard_deviation.b]\n'
+  paste <(convert "$1" -format "$stats" info: | tr ' ' '\n') <(convert "$2" -format "$stats" info: | tr ' ' '\n') |
+    awk '{ d += ($1 - $2) ^ 2 } END { printf "%.4f", sqrt(d) }'
+}
+
+# Run from the repository root.
+make_content() { convert ../shared/data/tubingen.jpg -resize '96x72!' "$1"; }
+
+# The whole layer was stylised: exported, same size, changed, colours moved toward the style,
+# and the log shows the new layer and its name.
+expect_stylised() { # output log content style
+  if [ ! -f "$1" ]; then fail "stylised layer exported"; cat "$2" >&2; return; fi
+  pass "stylised layer exported"
+  check "result has the input's size ($(size_of "$1"))" [ "$(size_of "$1")" = "$(size_of "$3")" ]
+  local changed before after
+  changed=$(differing_pixels "$3" "$1")
+  check "result differs from the input ($changed of 6912 pixels)" [ "$changed" -gt 3456 ]
+  before=$(colour_distance "$3" "$4")
+  after=$(colour_distance "$1" "$4")
+  check "colour statistics move toward the style ($before -> $after)" awk "BEGIN { exit !($after < 0.9 * $before) }"
+  check "a new layer, named after the style" grep -qz 'layers=2.*name=starry_night' "$2"
+}
+
+# Only pixels inside SELECTION changed. ImageMagick's default policy refuses /dev/fd paths, so
+# derived images go to files.
+expect_selection() { # output log content scratch
+  if [ ! -f "$1" ]; then fail "selection run exported"; cat "$2" >&2; return; fi
+  local x=${SELECTION[0]} y=${SELECTION[1]} w=${SELECTION[2]} h=${SELECTION[3]}
+  local image source
+  for image in content result; do
+    source=$3; [ "$image" = result ] && source=$1
+    convert "$source" -fill black -draw "rectangle $x,$y $((x + w - 1)),$((y + h - 1))" "$4/$image-outside.png"
+    convert "$source" -crop "${w}x$h+$x+$y" "$4/$image-inside.png"
+  done
+  local outside inside
+  outside=$(differing_pixels "$4/content-outside.png" "$4/result-outside.png")
+  inside=$(differing_pixels "$4/content-inside.png" "$4/result-inside.png")
+  check "selection: $outside pixels changed outside it" [ "$outside" -eq 0 ]
+  check "selection: $inside of $((w * h)) pixels changed inside it" [ "$inside" -gt $((w * h / 2)) ]
+}
+
+# The result layer kept the source's offsets (12,9) and, bit for bit, its alpha.
+expect_alpha_and_offsets() { # source-export result-export log scratch
+  if [ ! -f "$2" ]; then fail "alpha run exported"; cat "$3" >&2; return; fi
+  check "offsets kept" grep -q 'offsets=12,9' "$3"
+  convert "$1" -quiet -alpha extract "$4/source-alpha.png"
+  convert "$2" -quiet -alpha extract "$4/result-alpha.png"
+  local changed
+  changed=$(differing_pixels "$4/source-alpha.png" "$4/result-alpha.png")
+  check "alpha kept ($changed pixels differ)" [ "$changed" -eq 0 ]
+}
+
+# A refused run: the error message, no new layer, and a GIMP that went on to the next command.
+expect_refused() { # log what message-pattern
+  local before=$failed
+  check "$2: PDB error ($3)" grep -q "$3" "$1"
+  check "$2: no new layer, GIMP still running" grep -q 'layers=1' "$1"
+  [ "$failed" -eq "$before" ] || cat "$1" >&2
+}
+
+expect_gray() { # output log content scratch
+  if [ ! -f "$1" ]; then fail "grayscale run exported"; cat "$2" >&2; return; fi
+  convert "$3" -colorspace Gray "$4/content-gray.png"
+  local changed
+  changed=$(differing_pixels "$4/content-gray.png" "$1")
+  check "grayscale layer repainted ($changed of 6912 pixels changed)" [ "$changed" -gt 3456 ]
+}

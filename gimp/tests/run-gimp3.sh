@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The GIMP 3 plug-in inside real GIMP 3 (3.0.4 from Debian 13, in a chroot — see chroot.sh):
+# libpastiche is built on this Debian 12 host (Debian 13's newer glibc runs it), the plug-in is
+# compiled inside the chroot against libgimp-3.0 and installed with `make -C gimp install-gimp3`
+# into a throw-away profile, and `gimp-console-3.0` runs Script-Fu v3 batch jobs. The checks are
+# those of the GIMP 2.10 test (lib.sh). Needs root.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ "$(id -u)" -eq 0 ] || { echo "gimp3: the chroot needs root (mount, chroot); run as root or with sudo" >&2; exit 1; }
+source gimp/tests/lib.sh
+source gimp/tests/chroot.sh
+profile=${PROFILE:-dev}
+scratch=$(mktemp -d)
+root=$(mktemp -d /tmp/pastiche-gimp3.XXXXXX)
+trap 'chroot_down "$root"; rm -rf "$scratch"' EXIT
+style=$(realpath ../shared/data/starry_night.jpg)
+content=$scratch/content.png
+cache=${PASTICHE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pastiche}
+model=$cache/models/vgg16/model.onnx
+stage=$PWD/target/gimp/$profile/libpastiche
+
+started=$SECONDS
+chroot_unpack "$root"
+echo "gimp3: chroot ready in $((SECONDS - started)) s"
+make --no-print-directory -C gimp libpastiche PROFILE="$profile" > /dev/null
+# Everything the chroot needs, at the same paths as here.
+chroot_up "$root" "$PWD" "$(dirname "$style")" "$(dirname "$model")" "$scratch"
+inside=(chroot "$root" env -i HOME=/root PATH=/usr/bin:/bin GIMP3_DIRECTORY="$scratch/profile")
+
+# Runs Script-Fu v3 commands (one per argument) in a fresh gimp-console-3.0. GIMP 3 stops at the
+# first failing command and, with --quit, exits; `timeout` turns a hang into exit status 124.
+batch() {
+  local log=$1; shift
+  local commands=()
+  for command in "$@"; do commands+=(-b "(script-fu-use-v3) $command"); done
+  timeout 600 "${inside[@]}" gimp-console-3.0 -i -d -f --batch-interpreter=plug-in-script-fu-eval "${commands[@]}" --quit > "$log" 2>&1
+}
+
+# The plug-in call with the test's small settings: size 64, 30 iterations, CPU, seed 7.
+pastiche_call() { # image layer style
+  echo "(plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image $1 #:drawables (vector $2) #:style \"$3\"
+         #:iterations 30 #:size 64 #:device \"cpu\" #:seed 7)"
+}
+load() { echo "(gimp-file-load RUN-NONINTERACTIVE \"$1\")"; }
+save() { echo "(gimp-file-save RUN-NONINTERACTIVE $1 \"$2\" -1)"; }
+first_layer() { echo "(vector-ref (gimp-image-get-selected-layers $1) 0)"; }
+print_layer_count() { echo "(gimp-message (string-append \"layers=\" (number->string (vector-length (gimp-image-get-layers $1)))))"; }
+
+# A fresh profile: GIMP creates it on first start, then the plug-in goes in.
+batch "$scratch/first-start.log" '(gimp-message "started")' || { cat "$scratch/first-start.log" >&2; exit 1; }
+"${inside[@]}" make --no-print-directory -C "$PWD/gimp" install-gimp3 PROFILE="$profile" LIBPASTICHE_PREFIX="$stage" \
+  MODEL="$model" GIMP3_DIRECTORY="$scratch/profile" > "$scratch/build.log" 2>&1 || { cat "$scratch/build.log" >&2; exit 1; }
+make_content "$content"
+
+# 1. Stylise the whole layer and export it.
+batch "$scratch/stylise.log" "(let* ((image $(load "$content"))
+         (layer $(pastiche_call image "$(first_layer image)" "$style")))
+    $(print_layer_count image)
+    (gimp-message (string-append \"name=\" (gimp-item-get-name layer)))
+    $(save image "$scratch/stylised.png")
+    (gimp-image-delete image))" || true
+expect_stylised "$scratch/stylised.png" "$scratch/stylise.log" "$content" "$style"
+
+# 2. With a rectangular selection only the selected pixels change.
+batch "$scratch/selection.log" "(let* ((image $(load "$content")))
+    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE ${SELECTION[*]})
+    $(pastiche_call image "$(first_layer image)" "$style")
+    $(save image "$scratch/selection.png")
+    (gimp-image-delete image))" || true
+expect_selection "$scratch/selection.png" "$scratch/selection.log" "$content" "$scratch"
+
+# 3. A layer with offsets and a transparent stripe keeps both. Each layer is exported alone by
+#    hiding the other (the canvas around them is transparent in both).
+batch "$scratch/alpha.log" "(let* ((image $(load "$content"))
+         (source $(first_layer image)))
+    (gimp-image-resize image 120 90 0 0)
+    (gimp-layer-add-alpha source)
+    (gimp-layer-set-offsets source 12 9)
+    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 12 9 20 72)
+    (gimp-drawable-edit-clear source)
+    (gimp-selection-none image)
+    (let* ((layer $(pastiche_call image source "$style")))
+      (gimp-message (string-append \"offsets=\" (number->string (car (gimp-drawable-get-offsets layer)))
+                                   \",\" (number->string (cadr (gimp-drawable-get-offsets layer)))))
+      (gimp-item-set-visible source #f)
+      $(save image "$scratch/alpha-result.png")
+      (gimp-item-set-visible source #t)
+      (gimp-item-set-visible layer #f)
+      $(save image "$scratch/alpha-source.png"))
+    (gimp-image-delete image))" || true
+expect_alpha_and_offsets "$scratch/alpha-source.png" "$scratch/alpha-result.png" "$scratch/alpha.log" "$scratch"
+
+# 4. Bad style images: an error, no new layer, and GIMP exits instead of hanging. GIMP 3 itself
+#    refuses a file argument that does not exist; a corrupt file reaches the plug-in, whose
+#    message names it. Uncaught, the error is printed and GIMP stops with an error status;
+#    caught (Script-Fu's `catch` drops the message), the script goes on to count the layers.
+exited_with_error() { [ "$1" -ne 0 ] && [ "$1" -ne 124 ]; }
+echo "not an image" > "$scratch/corrupt.jpg"
+for bad in /nonexistent/style.jpg "$scratch/corrupt.jpg"; do
+  call="$(pastiche_call image "$(first_layer image)" "$bad")"
+  status=0
+  batch "$scratch/bad-uncaught.log" "(let* ((image $(load "$content"))) $call)" || status=$?
+  check "style $bad: GIMP exits with an error status, not a hang (status $status)" exited_with_error "$status"
+  batch "$scratch/bad-caught.log" "(let* ((image $(load "$content")))
+      (catch #f $call)
+      $(print_layer_count image)
+      (gimp-image-delete image))" || true
+  cat "$scratch/bad-uncaught.log" "$scratch/bad-caught.log" > "$scratch/bad-style.log"
+  if [ "$bad" = /nonexistent/style.jpg ]; then
+    expect_refused "$scratch/bad-style.log" "style $bad" "plug-in-pastiche failed on invalid input arguments: .*argument 'style'"
+  else
+    expect_refused "$scratch/bad-style.log" "style $bad" "plug-in-pastiche failed: Could not use the style image: $bad"
+  fi
+done
+
+# 5. A grayscale image is repainted in gray; an indexed one is refused with a clear message.
+batch "$scratch/gray.log" "(let* ((image $(load "$content")))
+    (gimp-image-convert-grayscale image)
+    $(pastiche_call image "$(first_layer image)" "$style")
+    $(save image "$scratch/gray.png")
+    (gimp-image-delete image))" || true
+expect_gray "$scratch/gray.png" "$scratch/gray.log" "$content" "$scratch"
+batch "$scratch/indexed.log" "(let* ((image $(load "$content")))
+    (gimp-image-convert-indexed image CONVERT-DITHER-NONE CONVERT-PALETTE-GENERATE 16 #f #f \"\")
+    $(pastiche_call image "$(first_layer image)" "$style"))" || true
+check "indexed image refused with a message" grep -q 'Indexed images are not supported' "$scratch/indexed.log"
+
+summary
