@@ -85,3 +85,16 @@ expect_gray() { # output log content scratch
   changed=$(differing_pixels "$4/content-gray.png" "$1")
   check "grayscale layer repainted ($changed of 6912 pixels changed)" [ "$changed" -gt 3456 ]
 }
+
+# What GIMP does when the user presses Cancel on the plug-in's progress: it closes the plug-in
+# with SIGKILL (gimp_plug_in_close). Waits until the plug-in has been computing for a while, then
+# does the same.
+kill_plugin_when_busy() { # plug-in executable
+  local _
+  for _ in $(seq 100); do
+    pgrep -f "^$1" > /dev/null && break
+    sleep 0.2
+  done
+  sleep 3
+  pkill -KILL -f "^$1"
+}

@@ -125,4 +125,19 @@ batch "$scratch/indexed.log" "(let* ((image $(load "$content")))
     $(pastiche_call image "$(first_layer image)" "$style"))" || true
 check "indexed image refused with a message" grep -q 'Indexed images are not supported' "$scratch/indexed.log"
 
+# 6. Cancel: GIMP closes the plug-in in the middle of the optimisation; the image is as it was
+#    and GIMP goes on.
+kill_plugin_when_busy "$scratch/profile/plug-ins/pastiche/pastiche" &
+killer=$!
+batch "$scratch/cancel.log" "(let* ((image $(load "$content")))
+    (catch #f (plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image
+                                #:drawables (gimp-image-get-selected-layers image) #:style \"$style\"
+                                #:iterations 2000 #:size 256 #:device \"cpu\"))
+    $(print_layer_count image)
+    (gimp-image-delete image))" || true
+killed=0
+wait "$killer" || killed=$?
+check "cancelled run: the plug-in was closed mid-run" [ "$killed" -eq 0 ]
+check "cancelled run: no new layer, GIMP still running" grep -q 'layers=1' "$scratch/cancel.log"
+
 summary

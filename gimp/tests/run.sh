@@ -26,6 +26,8 @@ pastiche_call() { # image layer style
 }
 load() { echo "(car (gimp-file-load RUN-NONINTERACTIVE \"$1\" \"$1\"))"; }
 save() { echo "(file-png-save-defaults RUN-NONINTERACTIVE $1 $2 \"$3\" \"$3\")"; }
+# Batch commands do not share variables: later ones find the image in the image list.
+first_image='(vector-ref (cadr (gimp-image-list)) 0)'
 print_layer_count() { echo "(gimp-message (string-append \"layers=\" (number->string (car (gimp-image-get-layers $1)))))"; }
 
 # A fresh profile: GIMP creates it on first start, then the plug-in goes in.
@@ -68,11 +70,9 @@ batch "$scratch/alpha.log" "(let* ((image $(load "$content"))
     (gimp-image-delete image))" || true
 expect_alpha_and_offsets "$scratch/alpha-source.png" "$scratch/alpha-result.png" "$scratch/alpha.log" "$scratch"
 
-# 4. Bad style images: a PDB error naming the file, no new layer, and GIMP still answers. Batch
-#    commands do not share variables, so the later ones find the image in the image list.
+# 4. Bad style images: a PDB error naming the file, no new layer, and GIMP still answers.
 echo "not an image" > "$scratch/corrupt.jpg"
 for bad in /nonexistent/style.jpg "$scratch/corrupt.jpg"; do
-  first_image='(vector-ref (cadr (gimp-image-list)) 0)'
   batch "$scratch/bad-style.log" "$(load "$content")" \
     "(let* ((image $first_image)) $(pastiche_call image '(car (gimp-image-get-active-layer image))' "$bad"))" \
     "(let* ((image $first_image)) $(print_layer_count image) (gimp-image-delete image))" || true
@@ -90,5 +90,17 @@ batch "$scratch/modes.log" "(let* ((image $(load "$content"))
     $(pastiche_call image '(car (gimp-image-get-active-layer image))' "$style"))" || true
 expect_gray "$scratch/gray.png" "$scratch/modes.log" "$content" "$scratch"
 check "indexed image refused with a message" grep -q 'Indexed images are not supported' "$scratch/modes.log"
+
+# 6. Cancel: GIMP closes the plug-in in the middle of the optimisation; the image is as it was
+#    and GIMP goes on.
+kill_plugin_when_busy "$GIMP2_DIRECTORY/plug-ins/pastiche/pastiche" &
+killer=$!
+batch "$scratch/cancel.log" "$(load "$content")" \
+  "(let* ((image $first_image)) (plug-in-pastiche RUN-NONINTERACTIVE image (car (gimp-image-get-active-layer image)) \"$style\" \"\" 0.5 1.0 2000 256 0 1 7))" \
+  "(let* ((image $first_image)) $(print_layer_count image) (gimp-image-delete image))" || true
+killed=0
+wait "$killer" || killed=$?
+check "cancelled run: the plug-in was closed mid-run" [ "$killed" -eq 0 ]
+check "cancelled run: no new layer, GIMP still running" grep -q 'layers=1' "$scratch/cancel.log"
 
 summary
