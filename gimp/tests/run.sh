@@ -103,4 +103,20 @@ wait "$killer" || killed=$?
 check "cancelled run: the plug-in was closed mid-run" [ "$killed" -eq 0 ]
 check "cancelled run: no new layer, GIMP still running" grep -q 'layers=1' "$scratch/cancel.log"
 
+# 7. A broken installation: without the bundled model (and no model cache) or without ONNX
+#    Runtime, the run fails with a message saying what is missing, and adds no layer.
+plugin_dir=$GIMP2_DIRECTORY/plug-ins/pastiche
+for missing in model.onnx libonnxruntime.so.1.32.0; do
+  mv "$plugin_dir/$missing" "$scratch/$missing"
+  PASTICHE_CACHE_DIR="$scratch/empty-cache" PASTICHE_ORT_LIB='' batch "$scratch/missing.log" "$(load "$content")" \
+    "(let* ((image $first_image)) $(pastiche_call image '(car (gimp-image-get-active-layer image))' "$style"))" \
+    "(let* ((image $first_image)) $(print_layer_count image) (gimp-image-delete image))" || true
+  mv "$scratch/$missing" "$plugin_dir/$missing"
+  case $missing in
+    model.onnx) reason="$scratch/empty-cache/models/vgg16/model.onnx: model not found" ;;
+    *) reason="ONNX Runtime library not found" ;;
+  esac
+  expect_refused "$scratch/missing.log" "without $missing" "plug-in-pastiche failed: Could not start the style engine: $reason"
+done
+
 summary
