@@ -1,0 +1,34 @@
+//! Links libpastiche, found with pkg-config, dynamically: the binary reaches the engine only
+//! through the library's C ABI.
+
+fn main() {
+    let library = match pkg_config::Config::new()
+        .atleast_version("0.1")
+        .probe("pastiche")
+    {
+        Ok(library) => library,
+        Err(error) => panic!(
+            "pastiche-video links libpastiche, which pkg-config cannot find ({error}).\n\
+             Install it into a prefix and point PKG_CONFIG_PATH at it, from the repository root:\n    \
+             make -C plugin-c-api install PREFIX=$PWD/target/prefix PROFILE=dev\n    \
+             export PKG_CONFIG_PATH=$PWD/target/prefix/lib/pkgconfig"
+        ),
+    };
+    // Run from the build tree against the prefix pkg-config named, and from an installed layout
+    // (bin/pastiche-video beside lib/libpastiche.so.1) without LD_LIBRARY_PATH. pastiche.pc
+    // already asks for the first; other .pc files may not.
+    let rpaths_given: Vec<&str> = library
+        .ld_args
+        .iter()
+        .flat_map(|group| group.windows(2))
+        .filter(|pair| pair[0] == "-rpath")
+        .map(|pair| pair[1].as_str())
+        .collect();
+    for directory in &library.link_paths {
+        let directory = directory.display().to_string();
+        if !rpaths_given.contains(&directory.as_str()) {
+            println!("cargo:rustc-link-arg=-Wl,-rpath,{directory}");
+        }
+    }
+    println!("cargo:rustc-link-arg=-Wl,-rpath,$ORIGIN/../lib");
+}

@@ -1,0 +1,104 @@
+//! `pastiche-video`: neural style transfer for video files on the FFmpeg libraries, reaching
+//! the engine only through libpastiche's C API.
+
+mod cli;
+mod colour;
+mod decode;
+mod encode;
+mod error;
+mod ffi;
+mod pastiche;
+mod pipeline;
+mod progress;
+mod raw;
+mod rgb;
+mod segment;
+mod stylise;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::Failure;
+use crate::pipeline::Report;
+use crate::stylise::Stop;
+
+/// Exit status for a run interrupted with Ctrl-C (128 + SIGINT).
+const INTERRUPTED: u8 = 130;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    if let Err(e) = ffmpeg_next::init() {
+        eprintln!("pastiche-video: cannot initialise the FFmpeg libraries: {e}");
+        return ExitCode::from(1);
+    }
+    // FFmpeg's warnings and errors say what is wrong with a file; its notes (x264's settings
+    // and statistics) would bury the progress.
+    ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Warning);
+    let stop = Stop::default();
+    let on_interrupt = stop.clone();
+    if let Err(e) = ctrlc::set_handler(move || on_interrupt.interrupt()) {
+        eprintln!("pastiche-video: cannot install the Ctrl-C handler: {e}");
+    }
+    match run(&args, &stop) {
+        Ok(report) if report.interrupted => {
+            eprintln!(
+                "pastiche-video: interrupted; {}",
+                match (report.frames_written, &args.output) {
+                    (0, _) => "no output written".to_owned(),
+                    (n, Some(output)) => format!("{} holds the {n} frames done", output.display()),
+                    (n, None) => format!("wrote the {n} frames done"),
+                }
+            );
+            ExitCode::from(INTERRUPTED)
+        }
+        Ok(report) => {
+            let Report {
+                summary,
+                frames_written,
+                ..
+            } = report;
+            eprintln!(
+                "pastiche-video: {frames_written} frames, {}, {} warm-started, {} scene cuts",
+                progress::rate(summary.fps),
+                summary.warm_started,
+                summary.scene_cuts
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("pastiche-video: {failure}");
+            ExitCode::from(failure.exit_status())
+        }
+    }
+}
+
+fn run(args: &cli::Args, stop: &Stop) -> Result<Report, Failure> {
+    args.validate().map_err(Failure::input)?;
+    let report = match args.raw {
+        Some(size) => raw::run(args, size, args.output.as_deref(), stop)?,
+        None => {
+            let output = match args.output.as_deref() {
+                Some(path) if path.as_os_str() != "-" => path,
+                _ => {
+                    return Err(Failure::input(
+                        "--output: give an output file (only --raw writes to stdout)",
+                    ))
+                }
+            };
+            pipeline::run(args, output, stop)?
+        }
+    };
+    if report.frames_written == 0 && !report.interrupted {
+        return Err(Failure::input(format!(
+            "{}: no video frames to stylise{}",
+            args.input.display(),
+            if args.segment().is_some() {
+                " in the segment asked for"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(report)
+}

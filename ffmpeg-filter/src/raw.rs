@@ -1,0 +1,186 @@
+//! Raw pipe mode, to chain with the ffmpeg CLI: rgb24 frames of a given size in, stylised
+//! rgb24 frames of the same size out, with the same three threads as for video files.
+
+use std::fs::{File, Permissions};
+use std::io::{self, BufWriter, ErrorKind, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::thread;
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+use tempfile::NamedTempFile;
+
+use crate::cli::Args;
+use crate::error::{Classify, Failure};
+use crate::pastiche::Stylist;
+use crate::pipeline::{Report, CHANNEL_CAPACITY};
+use crate::progress::Progress;
+use crate::rgb::RgbImage;
+use crate::stylise::{self, Frame, Item, Stop};
+
+/// Raw frames carry nothing besides the frames.
+type RawItem = Item<()>;
+
+/// Where stylised frames go: stdout, or a temporary file renamed when complete.
+enum Destination {
+    Stdout,
+    File(NamedTempFile),
+}
+
+/// Stylises `args.input` (`-`: stdin) frame by frame into `output` (`None` or `-`: stdout).
+pub fn run(
+    args: &Args,
+    (width, height): (u32, u32),
+    output: Option<&Path>,
+    stop: &Stop,
+) -> Result<Report, Failure> {
+    let input: Box<dyn Read + Send> = if args.input.as_os_str() == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(
+            File::open(&args.input)
+                .or_bad_input(|| format!("cannot open {}", args.input.display()))?,
+        )
+    };
+    let styles: Vec<&Path> = args.styles.iter().map(|p| p.as_path()).collect();
+    let stylist = Stylist::new(&args.settings(&styles))?;
+    let destination = match output {
+        None => Destination::Stdout,
+        Some(path) if path.as_os_str() == "-" => Destination::Stdout,
+        Some(path) => {
+            let directory = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            Destination::File(
+                tempfile::Builder::new()
+                    .prefix(".pastiche-video-")
+                    .permissions(Permissions::from_mode(0o666))
+                    .tempfile_in(directory)
+                    .or_bad_input(|| format!("cannot create a file beside {}", path.display()))?,
+            )
+        }
+    };
+    let writer: Box<dyn Write + Send> = match &destination {
+        Destination::Stdout => Box::new(io::stdout()),
+        Destination::File(file) => Box::new(
+            file.reopen()
+                .or_runtime(|| "cannot open the temporary output".to_owned())?,
+        ),
+    };
+
+    let (decoded_sender, decoded) = bounded(CHANNEL_CAPACITY);
+    let (stylised_sender, stylised) = bounded(CHANNEL_CAPACITY);
+    let name = if args.input.as_os_str() == "-" {
+        "stdin".to_owned()
+    } else {
+        args.input.display().to_string()
+    };
+    let (reading, stylising, writing) = thread::scope(|scope| {
+        let reading = scope.spawn(|| {
+            read_frames(input, (width, height), decoded_sender, &name).inspect_err(|_| stop.fail())
+        });
+        let stylising = scope.spawn(|| {
+            stylise::run(
+                stylist,
+                decoded,
+                stylised_sender,
+                args.temporal(),
+                stop,
+                Progress::new(None),
+            )
+            .inspect_err(|_| stop.fail())
+        });
+        let writing = scope.spawn(|| {
+            let result = write_frames(writer, &stylised);
+            drop(stylised);
+            result.inspect_err(|_| stop.fail())
+        });
+        (
+            reading.join().expect("the reading thread does not panic"),
+            stylising
+                .join()
+                .expect("the stylising thread does not panic"),
+            writing.join().expect("the writing thread does not panic"),
+        )
+    });
+    reading?;
+    let summary = stylising?;
+    let frames_written = writing?;
+    if let (Destination::File(file), Some(path)) = (destination, output) {
+        if frames_written > 0 {
+            file.persist(path)
+                .or_runtime(|| format!("cannot move the result to {}", path.display()))?;
+        }
+    }
+    Ok(Report {
+        interrupted: summary.stopped && stop.interrupted(),
+        summary,
+        frames_written,
+    })
+}
+
+/// Reads whole frames until the input ends; a partial frame at the end is an error.
+fn read_frames(
+    mut input: Box<dyn Read + Send>,
+    (width, height): (u32, u32),
+    output: Sender<RawItem>,
+    name: &str,
+) -> Result<(), Failure> {
+    let frame_bytes = RgbImage::byte_len(width, height);
+    let mut index = 0;
+    loop {
+        let mut image = RgbImage::black(width, height);
+        let filled =
+            fill(&mut input, &mut image.pixels).or_bad_input(|| format!("cannot read {name}"))?;
+        if filled == 0 {
+            return Ok(());
+        }
+        if filled < frame_bytes {
+            return Err(Failure::input(format!(
+                "{name} is truncated: it ends inside frame {} ({filled} of {frame_bytes} bytes \
+                 of a {width}x{height} rgb24 frame)",
+                index + 1
+            )));
+        }
+        let frame = Frame {
+            image,
+            pts: index,
+            warm_up: false,
+        };
+        if output.send(Item::Frame(frame)).is_err() {
+            return Ok(());
+        }
+        index += 1;
+    }
+}
+
+/// Reads until `buffer` is full or the input ends; returns the bytes read.
+fn fill(input: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match input.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Writes every stylised frame as it arrives; returns how many.
+fn write_frames(writer: Box<dyn Write + Send>, input: &Receiver<RawItem>) -> Result<u64, Failure> {
+    let mut writer = BufWriter::new(writer);
+    let mut frames = 0;
+    for item in input {
+        if let Item::Frame(frame) = item {
+            writer
+                .write_all(&frame.image.pixels)
+                .and_then(|()| writer.flush())
+                .or_runtime(|| "cannot write the stylised frames".to_owned())?;
+            frames += 1;
+        }
+    }
+    Ok(frames)
+}
