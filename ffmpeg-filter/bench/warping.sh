@@ -10,6 +10,7 @@
 # with pixels in 0..1 and the three channels averaged. The same measure on the input clip is 0.
 #
 #   ffmpeg-filter/bench/warping.sh            # FRAMES=6 SHIFT=4 FIRST=40 LATER=20 THREADS=2
+#   RUNS="prev" ffmpeg-filter/bench/warping.sh  # only some of: content prev prev-equal
 #
 # Builds a release libpastiche into target/prefix-release and pastiche-video against it.
 set -euo pipefail
@@ -20,6 +21,7 @@ SHIFT=${SHIFT:-4}
 FIRST=${FIRST:-40}
 LATER=${LATER:-20}
 THREADS=${THREADS:-2}
+read -ra RUNS <<< "${RUNS:-content prev prev-equal}"
 PREFIX=${PREFIX:-$PWD/target/prefix-release}
 DATA=${DATA:-$PWD/../shared/data}
 
@@ -43,11 +45,17 @@ run() {
 }
 
 echo "clip: $FRAMES frames of 320x180, shift $SHIFT px/frame; threads $THREADS"
-echo "content:     --init content --iterations-first $FIRST: $(run content --init content --iterations-first "$FIRST")"
-echo "prev:        --init prev --iterations-first $FIRST --iterations $LATER: $(run prev --init prev --iterations-first "$FIRST" --iterations "$LATER")"
-echo "prev-equal:  --init prev --iterations-first $FIRST --iterations $FIRST: $(run prev-equal --init prev --iterations-first "$FIRST" --iterations "$FIRST")"
+for name in "${RUNS[@]}"; do
+  case $name in
+    content) options=(--init content --iterations-first "$FIRST") ;;
+    prev) options=(--init prev --iterations-first "$FIRST" --iterations "$LATER") ;;
+    prev-equal) options=(--init prev --iterations-first "$FIRST" --iterations "$FIRST") ;;
+    *) echo "warping.sh: unknown run '$name' (content, prev, prev-equal)" >&2; exit 2 ;;
+  esac
+  echo "$name: ${options[*]}: $(run "$name" "${options[@]}")"
+done
 
-python3 - "$WORK" "$SHIFT" <<'EOF'
+python3 - "$WORK" "$SHIFT" input "${RUNS[@]}" <<'EOF'
 import sys
 
 work, shift = sys.argv[1], int(sys.argv[2])
@@ -72,6 +80,6 @@ def warping_error(clip):
     return total / count / 255**2
 
 
-for name in ["input", "content", "prev", "prev-equal"]:
+for name in sys.argv[3:]:
     print(f"warping error {name}: {warping_error(frames(name)):.5f}")
 EOF

@@ -4,6 +4,7 @@
 mod color;
 mod engine;
 mod error;
+mod motion;
 mod optimizer;
 mod params;
 mod picture;

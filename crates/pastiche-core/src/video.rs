@@ -1,8 +1,11 @@
 //! Video: frames stylised one after another, each starting from the previous stylised frame
 //! (warm start), so consecutive frames stay coherent and later frames need fewer iterations.
-//! Style targets are computed once and reused for every frame of the same size.
+//! The previous result is first moved along the camera's motion between the two frames
+//! (`motion.rs`), so that on a pan the strokes travel with the picture. Style targets are
+//! computed once and reused for every frame of the same size.
 
 use crate::engine::{Control, Engine, LossTerms, Progress, StyleTargets};
+use crate::motion;
 use crate::params::{Init, Params};
 use crate::{CoreError, Picture};
 
@@ -14,6 +17,29 @@ pub struct FrameStats {
     pub loss: LossTerms,
     /// Whether the frame started from the previous stylised frame.
     pub warm_started: bool,
+    /// How far (x, y), in working-size pixels, the previous result was moved to follow the
+    /// picture before the frame started from it.
+    pub motion: (isize, isize),
+}
+
+/// The last frame pushed and what it became.
+struct Previous {
+    frame: Picture,
+    result: Picture,
+}
+
+impl Previous {
+    /// The previous result moved along the motion from the previous frame to `frame`, and that
+    /// motion. The motion is measured at the result's (working) size, where the strokes are.
+    fn follow(self, frame: &Picture) -> (Picture, (isize, isize)) {
+        if (self.frame.width(), self.frame.height()) != (frame.width(), frame.height()) {
+            return (self.result, (0, 0));
+        }
+        let (width, height) = (self.result.width(), self.result.height());
+        let now = frame.resized(width, height);
+        let shift = motion::estimate_shift(&self.frame.resized(width, height), &now);
+        (motion::shifted(&self.result, shift, &now), shift)
+    }
 }
 
 pub struct VideoSession {
@@ -21,7 +47,7 @@ pub struct VideoSession {
     params: Params,
     first_iterations: usize,
     later_iterations: usize,
-    previous: Option<Picture>,
+    previous: Option<Previous>,
     last: FrameStats,
 }
 
@@ -62,13 +88,18 @@ impl VideoSession {
         progress: &mut dyn FnMut(&Progress<'_>) -> Control,
     ) -> Result<Picture, CoreError> {
         let warm = self.previous.is_some();
+        let mut motion = (0, 0);
         let params = match self.previous.take() {
-            Some(previous) => Params {
-                iterations: self.later_iterations,
-                scales: 1,
-                init: Init::Image(previous),
-                ..self.params.clone()
-            },
+            Some(previous) => {
+                let (init, shift) = previous.follow(frame);
+                motion = shift;
+                Params {
+                    iterations: self.later_iterations,
+                    scales: 1,
+                    init: Init::Image(init),
+                    ..self.params.clone()
+                }
+            }
             None => Params {
                 iterations: self.first_iterations,
                 ..self.params.clone()
@@ -80,8 +111,12 @@ impl VideoSession {
             evaluations: result.evaluations,
             loss: result.loss,
             warm_started: warm,
+            motion,
         };
-        self.previous = Some(result.picture.clone());
+        self.previous = Some(Previous {
+            frame: frame.clone(),
+            result: result.picture.clone(),
+        });
         Ok(result.picture)
     }
 

@@ -321,6 +321,10 @@ fn the_result_is_far_closer_to_the_style_than_the_photo_is() {
     );
 }
 
+/// How far the picture content moves per frame in [`frames`]: the window slides right, so the
+/// content moves left.
+const PAN: (isize, isize) = (-2, 0);
+
 /// Frames of a slow pan across the photo.
 fn frames(count: usize) -> Vec<Picture> {
     let photo = Picture::load(&data("tubingen.jpg"))
@@ -338,7 +342,7 @@ fn frames(count: usize) -> Vec<Picture> {
 }
 
 #[test]
-fn warm_started_video_frames_start_close_and_stay_coherent() {
+fn warm_started_video_frames_follow_a_pan_start_close_and_stay_coherent() {
     let frames = frames(4);
     let params = params(1);
     let mut video_engine = engine();
@@ -359,7 +363,10 @@ fn warm_started_video_frames_start_close_and_stay_coherent() {
                 .unwrap(),
         );
         first_losses.push(first.unwrap());
-        assert_eq!(session.last_frame().warm_started, outputs.len() > 1);
+        let stats = session.last_frame();
+        assert_eq!(stats.warm_started, outputs.len() > 1);
+        let expected_motion = if stats.warm_started { PAN } else { (0, 0) };
+        assert_eq!(stats.motion, expected_motion, "the pan is followed");
     }
     // A warm-started frame begins near the previous optimum, far below where frame 0 began.
     for (i, loss) in first_losses.iter().enumerate().skip(1) {
@@ -381,12 +388,19 @@ fn warm_started_video_frames_start_close_and_stay_coherent() {
             stylized_rgb(&mut cold_engine, frame, &cold_params)
         })
         .collect();
-    let difference = |a: &Array3<f32>, b: &Array3<f32>| (a - b).mapv(f32::abs).mean().unwrap();
+    // Warping error: frame t+1 moved back along the pan against frame t, over their overlap.
+    let step = PAN.0.unsigned_abs();
+    let warping = |a: &Array3<f32>, b: &Array3<f32>| {
+        let width = a.dim().2;
+        let earlier = a.slice(ndarray::s![.., .., step..]);
+        let later = b.slice(ndarray::s![.., .., ..width - step]);
+        (&earlier - &later).mapv(f32::abs).mean().unwrap()
+    };
     let warm_flicker: f32 = outputs
         .windows(2)
-        .map(|w| difference(&w[0].rgb, &w[1].rgb))
+        .map(|w| warping(&w[0].rgb, &w[1].rgb))
         .sum();
-    let cold_flicker: f32 = cold.windows(2).map(|w| difference(&w[0], &w[1])).sum();
+    let cold_flicker: f32 = cold.windows(2).map(|w| warping(&w[0], &w[1])).sum();
     assert!(
         warm_flicker < cold_flicker,
         "warm {warm_flicker} vs cold {cold_flicker}"
