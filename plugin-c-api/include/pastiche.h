@@ -174,7 +174,9 @@ pastiche_status pastiche_stylize(pastiche_engine *engine, pastiche_style *style,
                                  const pastiche_image *content, const pastiche_image *output,
                                  pastiche_progress_callback progress, void *user_data);
 
-/* A video session: each pushed frame starts from the previous stylised frame (warm start). The
+/* A video session: each pushed frame starts from the previous stylised frame (warm start), first
+ * moved along the picture's global motion between the two input frames (a pan or tilt of up to
+ * an eighth of each side), so that strokes travel with the picture. The
  * first frame (and the first after a reset) runs `first_frame_iterations` per scale, later
  * frames `later_frame_iterations` at full size. Keeps a pointer to `engine`, which must outlive
  * the session; copies `style`, which may be destroyed afterwards. */

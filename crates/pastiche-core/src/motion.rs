@@ -16,6 +16,10 @@ const MAX_SHIFT_FRACTION: f32 = 0.125;
 const COARSE_SIDE: usize = 96;
 /// Shifts leaving less than this share of the picture overlapping are not considered.
 const MIN_OVERLAP: f32 = 0.5;
+/// A shift counts as motion only if it lowers the difference between the frames by at least
+/// this share against standing still: on flat, grainy pictures every shift matches about
+/// equally well, and following the grain would make a static shot jitter.
+const MIN_GAIN: f32 = 0.05;
 
 /// Integer translation (dx, dy) such that `current(x, y) ≈ previous(x − dx, y − dy)`: what the
 /// picture content moved by between the frames. Both pictures must have the same size.
@@ -36,7 +40,12 @@ pub fn estimate_shift(previous: &Picture, current: &Picture) -> (isize, isize) {
     let coarse = best_shift(&coarse_before, &coarse_after, (0, 0), reach_x, reach_y);
     let guess = (coarse.0 * factor as isize, coarse.1 * factor as isize);
     let reach = factor as isize;
-    best_shift(&before, &after, guess, reach, reach)
+    let best = best_shift(&before, &after, guess, reach, reach);
+    let still = difference_at(&before, &after, (0, 0)).unwrap_or(f32::INFINITY);
+    match difference_at(&before, &after, best) {
+        Some(moved) if moved < (1.0 - MIN_GAIN) * still => best,
+        _ => (0, 0),
+    }
 }
 
 /// `picture` moved by (dx, dy); the area uncovered at the edges is taken from `fill` (the new
@@ -89,22 +98,12 @@ fn best_shift(
     reach_x: isize,
     reach_y: isize,
 ) -> (isize, isize) {
-    let (h, w) = (before.nrows() as isize, before.ncols() as isize);
     let mut best = ((0, 0), f32::INFINITY);
     for dy in centre.1 - reach_y..=centre.1 + reach_y {
         for dx in centre.0 - reach_x..=centre.0 + reach_x {
-            let (x0, x1) = (dx.max(0), (w + dx).min(w));
-            let (y0, y1) = (dy.max(0), (h + dy).min(h));
-            let overlap = ((x1 - x0).max(0) * (y1 - y0).max(0)) as f32;
-            if overlap < MIN_OVERLAP * (w * h) as f32 {
+            let Some(difference) = difference_at(before, after, (dx, dy)) else {
                 continue;
-            }
-            let moved = after.slice(s![y0..y1, x0..x1]);
-            let original = before.slice(s![y0 - dy..y1 - dy, x0 - dx..x1 - dx]);
-            let difference = (&moved - &original)
-                .mapv(f32::abs)
-                .mean()
-                .unwrap_or(f32::INFINITY);
+            };
             let magnitude = |(x, y): (isize, isize)| x.abs() + y.abs();
             if difference < best.1
                 || (difference == best.1 && magnitude((dx, dy)) < magnitude(best.0))
@@ -114,6 +113,25 @@ fn best_shift(
         }
     }
     best.0
+}
+
+/// Mean absolute difference between `after` and `before` moved by (dx, dy), over their
+/// overlap; `None` when they overlap too little to tell.
+fn difference_at(
+    before: &Array2<f32>,
+    after: &Array2<f32>,
+    (dx, dy): (isize, isize),
+) -> Option<f32> {
+    let (h, w) = (before.nrows() as isize, before.ncols() as isize);
+    let (x0, x1) = (dx.max(0), (w + dx).min(w));
+    let (y0, y1) = (dy.max(0), (h + dy).min(h));
+    let overlap = ((x1 - x0).max(0) * (y1 - y0).max(0)) as f32;
+    if overlap < MIN_OVERLAP * (w * h) as f32 {
+        return None;
+    }
+    let moved = after.slice(s![y0..y1, x0..x1]);
+    let original = before.slice(s![y0 - dy..y1 - dy, x0 - dx..x1 - dx]);
+    (&moved - &original).mapv(f32::abs).mean()
 }
 
 #[cfg(test)]
@@ -144,10 +162,54 @@ mod tests {
         }
     }
 
+    /// `picture` with uniform noise of amplitude ±`amplitude` (camera grain), from `seed`.
+    fn grainy(picture: &Picture, amplitude: f32, seed: u64) -> Picture {
+        let mut state = seed;
+        let rgb = picture.rgb.mapv(|value| {
+            // A linear congruential generator: deterministic grain without a dependency.
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let unit = (state >> 40) as f32 / (1u64 << 24) as f32;
+            value + amplitude * (2.0 * unit - 1.0)
+        });
+        picture.with_rgb(rgb)
+    }
+
     #[test]
     fn a_still_picture_has_no_motion() {
         let frame = window(0, 0, 200, 120);
         assert_eq!(estimate_shift(&frame, &frame), (0, 0));
+    }
+
+    #[test]
+    fn grain_on_a_still_shot_is_not_motion() {
+        let flat = Picture {
+            rgb: Array3::from_elem((3, 120, 200), 0.5),
+            alpha: None,
+        };
+        for (picture, name) in [(window(0, 0, 200, 120), "textured"), (flat, "flat")] {
+            for seed in 1..6 {
+                let (before, after) = (
+                    grainy(&picture, 0.05, seed),
+                    grainy(&picture, 0.05, seed + 100),
+                );
+                assert_eq!(
+                    estimate_shift(&before, &after),
+                    (0, 0),
+                    "{name}, seed {seed}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_pan_under_grain_is_still_found() {
+        let (before, after) = (window(50, 50, 200, 120), window(53, 50, 200, 120));
+        assert_eq!(
+            estimate_shift(&grainy(&before, 0.05, 1), &grainy(&after, 0.05, 2)),
+            (-3, 0)
+        );
     }
 
     #[test]
