@@ -1,5 +1,8 @@
-//! Links libpastiche, found with pkg-config, dynamically: the binary reaches the engine only
-//! through the library's C ABI.
+//! Links libpastiche, found with pkg-config, dynamically, and generates the Rust declarations
+//! from its installed header: the binary reaches the engine only through the library's C ABI,
+//! exactly as `pastiche.h` states it.
+
+use std::path::PathBuf;
 
 fn main() {
     let library = match pkg_config::Config::new()
@@ -31,4 +34,30 @@ fn main() {
         }
     }
     println!("cargo:rustc-link-arg=-Wl,-rpath,$ORIGIN/../lib");
+    generate_bindings(&library.include_paths);
+}
+
+/// Writes `pastiche.rs` into OUT_DIR from the `pastiche.h` on the include path: every
+/// `pastiche_*` function and type, C enums as plain constants of their (unsigned) type.
+fn generate_bindings(include_paths: &[PathBuf]) {
+    let header = include_paths
+        .iter()
+        .map(|directory| directory.join("pastiche.h"))
+        .find(|header| header.exists())
+        .unwrap_or_else(|| {
+            panic!("pastiche.h is not in pkg-config's include path {include_paths:?}")
+        });
+    println!("cargo:rerun-if-changed={}", header.display());
+    let bindings = bindgen::Builder::default()
+        .header(header.display().to_string())
+        .allowlist_function("pastiche_.*")
+        .allowlist_type("pastiche_.*")
+        .allowlist_var("PASTICHE_.*")
+        .prepend_enum_name(false)
+        .generate()
+        .expect("bindgen reads pastiche.h");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    bindings
+        .write_to_file(out.join("pastiche.rs"))
+        .expect("OUT_DIR is writable");
 }

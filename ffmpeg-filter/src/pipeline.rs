@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::thread;
 
-use crossbeam_channel::bounded;
+use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::cli::Args;
 use crate::decode::Source;
@@ -13,7 +13,7 @@ use crate::encode::{EncoderChoice, Sink};
 use crate::error::Failure;
 use crate::pastiche::Stylist;
 use crate::progress::Progress;
-use crate::stylise::{self, Stop, Summary};
+use crate::stylise::{self, Item, Stop, Summary, Temporal};
 
 /// Frames or copied packets waiting between two stages. Stylising a frame takes far longer
 /// than decoding or encoding it, so a short queue keeps both ends busy.
@@ -54,42 +54,14 @@ pub fn run(args: &Args, output: &Path, stop: &Stop) -> Result<Report, Failure> {
     )?;
     let copied = sink.copied_streams();
 
-    let (decoded_sender, decoded) = bounded(CHANNEL_CAPACITY);
-    let (stylised_sender, stylised) = bounded(CHANNEL_CAPACITY);
-    let (decoding, stylising, encoding) = thread::scope(|scope| {
-        let decoding = scope.spawn(|| {
-            source
-                .run(&copied, decoded_sender)
-                .inspect_err(|_| stop.fail())
-        });
-        let stylising = scope.spawn(|| {
-            stylise::run(
-                stylist,
-                decoded,
-                stylised_sender,
-                args.temporal(),
-                stop,
-                Progress::new(total),
-            )
-            .inspect_err(|_| stop.fail())
-        });
-        let encoding = scope.spawn(|| {
-            let result = sink.run(&stylised);
-            // Hang up at once on failure, so the stylising stage stops sending.
-            drop(stylised);
-            result.inspect_err(|_| stop.fail())
-        });
-        (
-            decoding.join().expect("the decoding thread does not panic"),
-            stylising
-                .join()
-                .expect("the stylising thread does not panic"),
-            encoding.join().expect("the encoding thread does not panic"),
-        )
-    });
-    decoding?;
-    let summary = stylising?;
-    encoding?;
+    let (summary, ()) = three_stages(
+        |decoded| source.run(&copied, decoded),
+        stylist,
+        args.temporal(),
+        Progress::new(total),
+        |stylised| sink.run(stylised),
+        stop,
+    )?;
 
     let interrupted = summary.stopped && stop.interrupted();
     let frames_written = sink.frames();
@@ -101,4 +73,42 @@ pub fn run(args: &Args, output: &Path, stop: &Stop) -> Result<Report, Failure> {
         frames_written,
         interrupted,
     })
+}
+
+/// Runs `read`, the stylising stage and `write` on three threads joined by bounded channels and
+/// returns the stylising summary and what `write` returned. The first stage to fail stops the
+/// others; errors are reported in pipeline order (a reading error explains a writing one).
+pub fn three_stages<P: Send, W: Send>(
+    read: impl FnOnce(Sender<Item<P>>) -> Result<(), Failure> + Send,
+    stylist: Stylist,
+    temporal: Temporal,
+    progress: Progress,
+    write: impl FnOnce(&Receiver<Item<P>>) -> Result<W, Failure> + Send,
+    stop: &Stop,
+) -> Result<(Summary, W), Failure> {
+    let (decoded_sender, decoded) = bounded(CHANNEL_CAPACITY);
+    let (stylised_sender, stylised) = bounded(CHANNEL_CAPACITY);
+    let (reading, stylising, writing) = thread::scope(|scope| {
+        let reading = scope.spawn(|| read(decoded_sender).inspect_err(|_| stop.fail()));
+        let stylising = scope.spawn(|| {
+            stylise::run(stylist, decoded, stylised_sender, temporal, stop, progress)
+                .inspect_err(|_| stop.fail())
+        });
+        let writing = scope.spawn(|| {
+            let result = write(&stylised);
+            // Hang up at once on failure, so the stylising stage stops sending.
+            drop(stylised);
+            result.inspect_err(|_| stop.fail())
+        });
+        (
+            reading.join().expect("the reading thread does not panic"),
+            stylising
+                .join()
+                .expect("the stylising thread does not panic"),
+            writing.join().expect("the writing thread does not panic"),
+        )
+    });
+    reading?;
+    let summary = stylising?;
+    Ok((summary, writing?))
 }

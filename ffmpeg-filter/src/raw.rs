@@ -5,18 +5,17 @@ use std::fs::{File, Permissions};
 use std::io::{self, BufWriter, ErrorKind, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::thread;
 
-use crossbeam_channel::{bounded, Receiver, Sender};
+use crossbeam_channel::{Receiver, Sender};
 use tempfile::NamedTempFile;
 
 use crate::cli::Args;
 use crate::error::{Classify, Failure};
 use crate::pastiche::Stylist;
-use crate::pipeline::{Report, CHANNEL_CAPACITY};
+use crate::pipeline::{three_stages, Report};
 use crate::progress::Progress;
 use crate::rgb::RgbImage;
-use crate::stylise::{self, Frame, Item, Stop};
+use crate::stylise::{Frame, Item, Stop};
 
 /// Raw frames carry nothing besides the frames.
 type RawItem = Item<()>;
@@ -69,44 +68,19 @@ pub fn run(
         ),
     };
 
-    let (decoded_sender, decoded) = bounded(CHANNEL_CAPACITY);
-    let (stylised_sender, stylised) = bounded(CHANNEL_CAPACITY);
     let name = if args.input.as_os_str() == "-" {
         "stdin".to_owned()
     } else {
         args.input.display().to_string()
     };
-    let (reading, stylising, writing) = thread::scope(|scope| {
-        let reading = scope.spawn(|| {
-            read_frames(input, (width, height), decoded_sender, &name).inspect_err(|_| stop.fail())
-        });
-        let stylising = scope.spawn(|| {
-            stylise::run(
-                stylist,
-                decoded,
-                stylised_sender,
-                args.temporal(),
-                stop,
-                Progress::new(None),
-            )
-            .inspect_err(|_| stop.fail())
-        });
-        let writing = scope.spawn(|| {
-            let result = write_frames(writer, &stylised);
-            drop(stylised);
-            result.inspect_err(|_| stop.fail())
-        });
-        (
-            reading.join().expect("the reading thread does not panic"),
-            stylising
-                .join()
-                .expect("the stylising thread does not panic"),
-            writing.join().expect("the writing thread does not panic"),
-        )
-    });
-    reading?;
-    let summary = stylising?;
-    let frames_written = writing?;
+    let (summary, frames_written) = three_stages(
+        |decoded| read_frames(input, (width, height), decoded, &name),
+        stylist,
+        args.temporal(),
+        Progress::new(None),
+        |stylised| write_frames(writer, stylised),
+        stop,
+    )?;
     if let (Destination::File(file), Some(path)) = (destination, output) {
         if frames_written > 0 {
             file.persist(path)

@@ -32,6 +32,18 @@ fn pastiche_video() -> Command {
     command
 }
 
+/// Stylises the file `input` into `output` with the quick settings and `extra` options.
+fn stylise_file(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    pastiche_video()
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .args(extra)
+        .args(QUICK)
+        .output()
+        .unwrap()
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -206,13 +218,7 @@ fn a_clip_keeps_its_streams_frames_duration_audio_and_rotation() {
         "rotate=90",
         input.to_str().unwrap(),
     ]);
-    let run = pastiche_video()
-        .arg(&input)
-        .arg("-o")
-        .arg(&output)
-        .args(QUICK)
-        .output()
-        .unwrap();
+    let run = stylise_file(&input, &output, &[]);
     assert!(run.status.success(), "{}", stderr(&run));
 
     assert_eq!(codecs(&output), ["h264", "aac"]);
@@ -269,13 +275,7 @@ fn subtitles_and_audio_are_copied_into_matroska() {
         "copy",
         input.to_str().unwrap(),
     ]);
-    let run = pastiche_video()
-        .arg(&input)
-        .arg("-o")
-        .arg(&output)
-        .args(QUICK)
-        .output()
-        .unwrap();
+    let run = stylise_file(&input, &output, &[]);
     assert!(run.status.success(), "{}", stderr(&run));
     assert_eq!(codecs(&output), ["h264", "aac", "subrip"]);
     assert_eq!(frame_count(&output), frame_count(&input));
@@ -385,13 +385,7 @@ fn corrupt_or_truncated_inputs_fail_with_status_2_and_no_output() {
         let input = bad.join(name);
         std::fs::write(&input, bytes).unwrap();
         let output = bad.join(format!("out-{name}"));
-        let run = pastiche_video()
-            .arg(&input)
-            .arg("-o")
-            .arg(&output)
-            .args(QUICK)
-            .output()
-            .unwrap();
+        let run = stylise_file(&input, &output, &[]);
         assert_eq!(run.status.code(), Some(2), "{name}: {}", stderr(&run));
         let message = stderr(&run);
         assert!(
@@ -422,22 +416,8 @@ fn bad_arguments_fail_with_status_2_naming_the_problem() {
         .args(QUICK)
         .output()
         .unwrap();
-    let bad_codec = pastiche_video()
-        .arg(&clip)
-        .arg("-o")
-        .arg(&output)
-        .args(["--codec", "no-such-codec"])
-        .args(QUICK)
-        .output()
-        .unwrap();
-    let no_crf = pastiche_video()
-        .arg(&clip)
-        .arg("-o")
-        .arg(&output)
-        .args(["--codec", "mpeg4", "--crf", "20"])
-        .args(QUICK)
-        .output()
-        .unwrap();
+    let bad_codec = stylise_file(&clip, &output, &["--codec", "no-such-codec"]);
+    let no_crf = stylise_file(&clip, &output, &["--codec", "mpeg4", "--crf", "20"]);
     for (run, expected) in [
         (missing_style, "no-such-style.jpg"),
         (bad_codec, "--codec no-such-codec"),
@@ -514,21 +494,18 @@ fn segments_rendered_separately_join_into_the_whole_clip() {
     make_clip(&clip, "1.2");
     let segments = [("0", "seg0.mp4"), ("0.6", "seg1.mp4")];
     for (start, name) in segments {
-        let run = pastiche_video()
-            .arg(&clip)
-            .arg("-o")
-            .arg(dir.path().join(name))
-            .args([
+        let run = stylise_file(
+            &clip,
+            &dir.path().join(name),
+            &[
                 "--start",
                 start,
                 "--duration",
                 "0.6",
                 "--warm-up-frames",
                 "3",
-            ])
-            .args(QUICK)
-            .output()
-            .unwrap();
+            ],
+        );
         assert!(run.status.success(), "{}", stderr(&run));
         let segment = dir.path().join(name);
         assert_eq!(frame_count(&segment), 6);
