@@ -2,7 +2,9 @@
 //! alongside. Decoding respects EXIF orientation; encoding goes through a temporary file and a
 //! rename, so a failed or cancelled run never leaves a half-written output.
 
+use std::fs::Permissions;
 use std::io::{BufWriter, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use image::imageops::{self, FilterType};
@@ -218,6 +220,8 @@ impl Picture {
         let fail = |e: &dyn std::fmt::Display| image_error(path, e);
         let temporary = tempfile::Builder::new()
             .prefix(".pastiche-")
+            // Like any new file (the umask applies), not tempfile's private 0600.
+            .permissions(Permissions::from_mode(0o666))
             .tempfile_in(directory)
             .map_err(|e| fail(&e))?;
         {
