@@ -69,8 +69,13 @@ impl GraphSession {
         let runtime = runtime::ensure_runtime(options.runtime_library.as_deref())?;
         let build = |cuda: bool| -> ort::Result<Session> {
             // `All` adds ORT's blocked (NCHWc) convolution layout: ~20% faster than level 2 here.
+            // The memory pattern plans one block per input shape and keeps it; the engine runs
+            // several shapes (scales), and the plan itself nearly doubles the peak of one
+            // loss+gradient run (1024²: 5.7 GB with it, 3.1 GB without, same speed;
+            // docs/benchmarks.md).
             let mut builder = Session::builder(&runtime.environment)?
                 .with_optimization_level(GraphOptimizationLevel::All)?
+                .with_memory_pattern(false)?
                 .with_intra_threads(options.threads)?;
             if cuda {
                 builder = builder
