@@ -236,7 +236,7 @@ impl Sink {
 
 /// An empty file beside `destination` with the same extension (FFmpeg picks the container
 /// from it), so that the final rename stays on one file system.
-fn temporary_beside(destination: &Path) -> Result<NamedTempFile, Failure> {
+pub fn temporary_beside(destination: &Path) -> Result<NamedTempFile, Failure> {
     let directory = match destination.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -1,15 +1,15 @@
 //! Raw pipe mode, to chain with the ffmpeg CLI: rgb24 frames of a given size in, stylised
 //! rgb24 frames of the same size out, with the same three threads as for video files.
 
-use std::fs::{File, Permissions};
+use std::fs::File;
 use std::io::{self, BufWriter, ErrorKind, Read, Write};
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crossbeam_channel::{Receiver, Sender};
 use tempfile::NamedTempFile;
 
 use crate::cli::Args;
+use crate::encode::temporary_beside;
 use crate::error::{Classify, Failure};
 use crate::pastiche::Stylist;
 use crate::pipeline::{three_stages, Report};
@@ -46,19 +46,7 @@ pub fn run(
     let destination = match output {
         None => Destination::Stdout,
         Some(path) if path.as_os_str() == "-" => Destination::Stdout,
-        Some(path) => {
-            let directory = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            Destination::File(
-                tempfile::Builder::new()
-                    .prefix(".pastiche-video-")
-                    .permissions(Permissions::from_mode(0o666))
-                    .tempfile_in(directory)
-                    .or_bad_input(|| format!("cannot create a file beside {}", path.display()))?,
-            )
-        }
+        Some(path) => Destination::File(temporary_beside(path)?),
     };
     let writer: Box<dyn Write + Send> = match &destination {
         Destination::Stdout => Box::new(io::stdout()),

@@ -2,14 +2,13 @@
 //! alongside. Decoding respects EXIF orientation; encoding goes through a temporary file and a
 //! rename, so a failed or cancelled run never leaves a half-written output.
 
-use std::fs::Permissions;
 use std::io::{BufWriter, Write};
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, ImageBuffer, ImageDecoder, ImageFormat, ImageReader, Rgba};
 use ndarray::{s, Array2, Array3};
+use pastiche_graph::temporary_file_beside;
 
 use crate::CoreError;
 
@@ -35,12 +34,6 @@ fn output_format(path: &Path) -> Result<ImageFormat, CoreError> {
             "unsupported output extension (use .png, .jpg or .tiff)",
         )),
     }
-}
-
-fn output_directory(path: &Path) -> &Path {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,9 +184,7 @@ impl Picture {
     /// and a writable directory (tried with a temporary file that is removed again).
     pub fn check_output_path(path: &Path) -> Result<(), CoreError> {
         output_format(path)?;
-        tempfile::Builder::new()
-            .prefix(".pastiche-")
-            .tempfile_in(output_directory(path))
+        temporary_file_beside(path)
             .map(drop)
             .map_err(|e| image_error(path, format!("cannot write here: {e}")))
     }
@@ -213,17 +204,8 @@ impl Picture {
             _ => DynamicImage::ImageRgb8(image.to_rgb8()),
         };
 
-        let directory = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
         let fail = |e: &dyn std::fmt::Display| image_error(path, e);
-        let temporary = tempfile::Builder::new()
-            .prefix(".pastiche-")
-            // Like any new file (the umask applies), not tempfile's private 0600.
-            .permissions(Permissions::from_mode(0o666))
-            .tempfile_in(directory)
-            .map_err(|e| fail(&e))?;
+        let temporary = temporary_file_beside(path).map_err(|e| fail(&e))?;
         {
             let mut writer = BufWriter::new(temporary.as_file());
             if format == ImageFormat::Jpeg {

@@ -24,21 +24,40 @@ pub struct FrameStats {
 
 /// The last frame pushed and what it became.
 struct Previous {
+    /// The input frame's own size: only a frame of the same size is compared with it.
+    input_size: (usize, usize),
+    /// The input frame at the result's (working) size, where the strokes are and where motion
+    /// is measured.
     frame: Picture,
     result: Picture,
 }
 
+/// Where a warm-started frame begins.
+struct WarmStart {
+    /// The previous result, moved along the motion when the frames could be compared.
+    init: Picture,
+    motion: (isize, isize),
+    /// The new frame at the working size, when it was made for the comparison.
+    frame: Option<Picture>,
+}
+
 impl Previous {
-    /// The previous result moved along the motion from the previous frame to `frame`, and that
-    /// motion. The motion is measured at the result's (working) size, where the strokes are.
-    fn follow(self, frame: &Picture) -> (Picture, (isize, isize)) {
-        if (self.frame.width(), self.frame.height()) != (frame.width(), frame.height()) {
-            return (self.result, (0, 0));
+    /// The previous result moved along the motion from the previous frame to `frame`.
+    fn follow(self, frame: &Picture) -> WarmStart {
+        if self.input_size != (frame.width(), frame.height()) {
+            return WarmStart {
+                init: self.result,
+                motion: (0, 0),
+                frame: None,
+            };
         }
-        let (width, height) = (self.result.width(), self.result.height());
-        let now = frame.resized(width, height);
-        let shift = motion::estimate_shift(&self.frame.resized(width, height), &now);
-        (motion::shifted(&self.result, shift, &now), shift)
+        let now = frame.resized(self.frame.width(), self.frame.height());
+        let motion = motion::estimate_shift(&self.frame, &now);
+        WarmStart {
+            init: motion::shifted(&self.result, motion, &now),
+            motion,
+            frame: Some(now),
+        }
     }
 }
 
@@ -87,34 +106,42 @@ impl VideoSession {
         frame: &Picture,
         progress: &mut dyn FnMut(&Progress<'_>) -> Control,
     ) -> Result<Picture, CoreError> {
-        let warm = self.previous.is_some();
-        let mut motion = (0, 0);
-        let params = match self.previous.take() {
+        // `motion` is None for a cold start; `working_frame` is this frame at the working size
+        // when following the motion already made it.
+        let (params, motion, working_frame) = match self.previous.take() {
             Some(previous) => {
-                let (init, shift) = previous.follow(frame);
-                motion = shift;
-                Params {
+                let start = previous.follow(frame);
+                let params = Params {
                     iterations: self.later_iterations,
                     scales: 1,
-                    init: Init::Image(init),
+                    init: Init::Image(start.init),
                     ..self.params.clone()
-                }
+                };
+                (params, Some(start.motion), start.frame)
             }
-            None => Params {
-                iterations: self.first_iterations,
-                ..self.params.clone()
-            },
+            None => {
+                let params = Params {
+                    iterations: self.first_iterations,
+                    ..self.params.clone()
+                };
+                (params, None, None)
+            }
         };
         let result = engine.stylize(frame, &mut self.targets, &params, progress)?;
         self.last = FrameStats {
             iterations: result.iterations,
             evaluations: result.evaluations,
             loss: result.loss,
-            warm_started: warm,
-            motion,
+            warm_started: motion.is_some(),
+            motion: motion.unwrap_or((0, 0)),
         };
+        let (width, height) = (result.picture.width(), result.picture.height());
+        let working_frame = working_frame
+            .filter(|now| (now.width(), now.height()) == (width, height))
+            .unwrap_or_else(|| frame.resized(width, height));
         self.previous = Some(Previous {
-            frame: frame.clone(),
+            input_size: (frame.width(), frame.height()),
+            frame: working_frame,
             result: result.picture.clone(),
         });
         Ok(result.picture)

@@ -17,11 +17,27 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use tempfile::NamedTempFile;
+
 pub use compile::{loss_gradient_graph, targets_graph, GraphConfig, Pooling};
 pub use error::GraphError;
 pub use import::{import_bytes, import_file, load_model, Imported, PreprocessingOrigin};
 pub use model::{Conv, Layer, LayerKind, PoolKind, Source, SourceLayout, VggModel};
 pub use preprocess::{ChannelOrder, Preprocessing};
+
+/// An empty temporary file in `path`'s directory (so that renaming it over `path` stays on one
+/// file system), with the permissions of any new file (0666 less the umask), not tempfile's
+/// private 0600: what every atomic write of a result starts from.
+pub fn temporary_file_beside(path: &Path) -> std::io::Result<NamedTempFile> {
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    tempfile::Builder::new()
+        .prefix(".pastiche-")
+        .permissions(Permissions::from_mode(0o666))
+        .tempfile_in(directory)
+}
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// readers never see a half-written file and a failure leaves nothing behind.
@@ -30,15 +46,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), GraphError> {
         path: path.to_owned(),
         source,
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new()
-        // Like any new file (the umask applies), not tempfile's private 0600.
-        .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let mut file = temporary_file_beside(path).map_err(io)?;
     file.write_all(bytes).map_err(io)?;
     file.as_file().sync_all().map_err(io)?;
     file.persist(path).map_err(|e| io(e.error))?;
