@@ -15,6 +15,8 @@ packages=(
   gimp libgimp2.0-dev imagemagick
   # the GIMP 3 plug-in's tests run GIMP 3 in a Debian 13 chroot (gimp/tests/chroot.sh)
   debootstrap zstd
+  # the C ABI fuzz harness (libFuzzer runtime for clang)
+  libclang-rt-14-dev
 )
 
 missing=()

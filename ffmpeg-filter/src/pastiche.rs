@@ -157,7 +157,9 @@ impl Stylist {
         // SAFETY (every block below): pointers are to live locals of the types the header
         // names; handles are checked for success before use and owned by guards that free them.
         let mut options = unsafe { std::mem::zeroed::<ffi::pastiche_engine_options>() };
-        Error::check(unsafe { ffi::pastiche_engine_options_default(&mut options) })?;
+        Error::check(unsafe {
+            ffi::pastiche_engine_options_init(&mut options, std::mem::size_of_val(&options))
+        })?;
         options.model = model.as_ref().map_or(ptr::null(), |m| m.as_ptr());
         options.device = match settings.device {
             Device::Cpu => ffi::PASTICHE_DEVICE_CPU,
@@ -170,7 +172,9 @@ impl Stylist {
         let engine = engine_guard.0;
 
         let mut params = unsafe { std::mem::zeroed::<ffi::pastiche_params>() };
-        Error::check(unsafe { ffi::pastiche_params_default(&mut params) })?;
+        Error::check(unsafe {
+            ffi::pastiche_params_init(&mut params, std::mem::size_of_val(&params))
+        })?;
         params.size = settings.size;
         params.content_weight = settings.content_weight;
         params.style_weight = settings.style_weight;
@@ -220,6 +224,8 @@ impl Stylist {
     ) -> Result<bool, Error> {
         assert_eq!((frame.width, frame.height), (output.width, output.height));
         let input = ffi::pastiche_image {
+            struct_size: std::mem::size_of::<ffi::pastiche_image>(),
+            alpha: ffi::PASTICHE_ALPHA_STRAIGHT,
             width: frame.width,
             height: frame.height,
             stride: frame.row_len(),
@@ -228,6 +234,8 @@ impl Stylist {
             pixels: frame.pixels.as_ptr().cast_mut().cast(),
         };
         let target = ffi::pastiche_image {
+            struct_size: std::mem::size_of::<ffi::pastiche_image>(),
+            alpha: ffi::PASTICHE_ALPHA_STRAIGHT,
             width: output.width,
             height: output.height,
             stride: output.row_len(),
@@ -246,16 +254,9 @@ impl Stylist {
                 (&mut callback as *mut &mut dyn FnMut(&Iteration) -> bool).cast(),
             )
         })?;
-        let mut stats = ffi::pastiche_frame_stats {
-            struct_size: std::mem::size_of::<ffi::pastiche_frame_stats>(),
-            iterations: 0,
-            evaluations: 0,
-            warm_started: 0,
-            loss: 0.0,
-            content_loss: 0.0,
-            style_loss: 0.0,
-            tv_loss: 0.0,
-        };
+        // SAFETY: plain data, for which zero is a valid value.
+        let mut stats = unsafe { std::mem::zeroed::<ffi::pastiche_frame_stats>() };
+        stats.struct_size = std::mem::size_of_val(&stats);
         // SAFETY: a live session and a stats struct with struct_size set.
         Error::check(unsafe { ffi::pastiche_video_last_frame(self.video.as_ptr(), &mut stats) })?;
         Ok(stats.warm_started != 0)

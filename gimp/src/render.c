@@ -81,13 +81,14 @@ render_status render_stylize(const render_request *request, float *out, char *me
         return RENDER_FAILED;
     }
 
-    pastiche_image content = {request->width, request->height, (size_t)request->width * 4 * sizeof(float),
-                              PASTICHE_PIXEL_RGBA32F, (void *)request->pixels};
+    pastiche_image content = {sizeof(pastiche_image), (void *)request->pixels,
+                              (size_t)request->width * 4 * sizeof(float), request->width, request->height,
+                              PASTICHE_PIXEL_RGBA32F, PASTICHE_ALPHA_STRAIGHT};
     pastiche_image output = content;
     output.pixels = out;
 
     pastiche_params params;
-    pastiche_params_default(&params);
+    pastiche_params_init(&params, sizeof params);
     params.size = render_working_size(s, request->width, request->height);
     params.iterations = (uint32_t)s->iterations;
     params.style_weight = (float)settings_style_weight(s->strength);
@@ -95,7 +96,7 @@ render_status render_stylize(const render_request *request, float *out, char *me
     params.colors = colors_of(s->colors);
 
     pastiche_engine_options options;
-    pastiche_engine_options_default(&options);
+    pastiche_engine_options_init(&options, sizeof options);
     options.model = request->model;
     options.device = device_of(s->device);
 

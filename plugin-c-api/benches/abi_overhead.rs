@@ -62,11 +62,17 @@ fn main() {
     let (mut c_times, mut rust_times) = (Vec::new(), Vec::new());
     // SAFETY: every pointer below is valid for the call, as the header requires.
     unsafe {
-        pastiche_engine_options_default(options.as_mut_ptr());
+        pastiche_engine_options_init(
+            options.as_mut_ptr(),
+            std::mem::size_of::<pastiche_engine_options>(),
+        );
         let mut options = options.assume_init();
         options.threads = 2;
         assert_eq!(pastiche_engine_create(&options, &mut c_engine), PASTICHE_OK);
-        pastiche_params_default(c_params.as_mut_ptr());
+        pastiche_params_init(
+            c_params.as_mut_ptr(),
+            std::mem::size_of::<pastiche_params>(),
+        );
         let mut c_params = c_params.assume_init();
         c_params.size = width;
         c_params.iterations = 5;
@@ -81,6 +87,8 @@ fn main() {
         );
         assert_eq!(status, PASTICHE_OK);
         let content = pastiche_image {
+            struct_size: std::mem::size_of::<pastiche_image>(),
+            alpha: PASTICHE_ALPHA_STRAIGHT,
             width,
             height,
             stride: width as usize * 4,

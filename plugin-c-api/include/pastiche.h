@@ -7,14 +7,42 @@
  * Conventions
  * - Every function that can fail returns a pastiche_status; on failure pastiche_last_error()
  *   explains it in one sentence. No function aborts or lets a Rust panic cross into the caller:
- *   internal failures come back as PASTICHE_ERROR_INTERNAL.
- * - Parameter structs start with `struct_size`; fill them with the matching *_default()
- *   function, then change fields. Fields are only ever appended, so old callers keep working.
+ *   internal failures come back as PASTICHE_ERROR_INTERNAL. Every argument is checked when the
+ *   call starts, before any work: a bad image, size, stride, count or handle fails at once.
  * - The caller owns every image buffer, input and output; the library never keeps pointers to
  *   them after a call returns. Handles are owned by the caller and freed with *_destroy().
+ *   The library keeps a list of its live handles: a destroyed or made-up handle passed to any
+ *   call gives PASTICHE_ERROR_INVALID_ARGUMENT (a destroyed one is never used), and destroying
+ *   it again does nothing.
  * - Threading: an engine, and the styles and video sessions made with it, must be used by one
  *   thread at a time (the library does not lock them). Separate engines may run concurrently
  *   on separate threads. pastiche_last_error() is per thread.
+ * - Limits (pastiche_get_limits() reports them): image sides 1..32768 and at most 150 million
+ *   pixels; strides up to 32768 × 16 bytes; optimisation size 16..16384; at most 8 scales,
+ *   100000 iterations per scale, 256 threads and 64 styles. Beyond them: INVALID_ARGUMENT.
+ * - ONNX Runtime is loaded once per process, from the library the caller names
+ *   (runtime_library, else $PASTICHE_ORT_LIB: a library that cannot be loaded is an error, never
+ *   replaced by another) or found beside libpastiche or in the model cache. Its telemetry is
+ *   switched off. It stays loaded for the life of the process, also after dlclose(libpastiche):
+ *   its threads and open files are released only when the process exits.
+ *
+ * Growth: how the structs change in later versions without breaking callers
+ * - Every struct starts with `size_t struct_size`: the size of the struct as the header the
+ *   caller was compiled with declares it. Fields are only ever appended, in whole 8-byte units,
+ *   so every version of a struct has its own size and none ends in padding. The zero value of an
+ *   appended field always means what the library did before that field existed.
+ * - Structs the caller fills (options, params, images): initialise them with
+ *   pastiche_*_init(&s, sizeof s) (images: set struct_size = sizeof(pastiche_image)). A library
+ *   accepts every size from the first published one (PASTICHE_*_SIZE_V1 below) up: the fields
+ *   an older, shorter struct lacks take their defaults; the fields a newer, longer struct has and
+ *   this library does not know must be zero, or the call fails naming the struct — a newer
+ *   feature is never silently ignored.
+ * - Structs the library fills (limits, engine info, frame stats): set struct_size; the library
+ *   writes the fields both sides know, min(struct_size, its own size) bytes, sets struct_size to
+ *   that count and leaves the rest of the caller's struct untouched.
+ * - pastiche_progress, which the library hands to a callback, carries the library's own
+ *   struct_size: read a field appended after version 1 only when PASTICHE_HAS_FIELD says so.
+ * - Enumerations only gain values; new functions are added under a new version node.
  */
 #ifndef PASTICHE_H
 #define PASTICHE_H
@@ -28,16 +56,21 @@ extern "C" {
 
 #define PASTICHE_ABI_VERSION 1
 
+/* Whether a struct handed over by the library holds `field` (see "Growth" above). */
+#define PASTICHE_HAS_FIELD(pointer, type, field) \
+    ((pointer)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
 /* Results of calls. */
 typedef enum pastiche_status {
     PASTICHE_OK = 0,
-    /* A null pointer, wrong struct_size, zero or absurd size, NaN or negative parameter. */
+    /* A null pointer, bad struct_size, bad handle, zero or absurd size, stride or count, NaN or
+     * negative parameter. */
     PASTICHE_ERROR_INVALID_ARGUMENT = 1,
     /* A file could not be read or decoded: model, style image. */
     PASTICHE_ERROR_IO = 2,
     /* ONNX Runtime could not be loaded or failed. */
     PASTICHE_ERROR_RUNTIME = 3,
-    /* The requested device (CUDA) is not available. */
+    /* The requested device (CUDA) is not available; reported by pastiche_engine_create. */
     PASTICHE_ERROR_DEVICE_UNAVAILABLE = 4,
     /* The progress callback returned non-zero; nothing was written to the output. */
     PASTICHE_CANCELLED = 5,
@@ -46,15 +79,22 @@ typedef enum pastiche_status {
 } pastiche_status;
 
 typedef enum pastiche_pixel_format {
-    PASTICHE_PIXEL_RGBA8 = 0,   /* 4 bytes per pixel, straight alpha */
+    PASTICHE_PIXEL_RGBA8 = 0,   /* 4 bytes per pixel: R, G, B, A */
     PASTICHE_PIXEL_RGB8 = 1,    /* 3 bytes per pixel */
-    PASTICHE_PIXEL_RGBA32F = 2  /* 4 floats per pixel, 0..1 */
+    PASTICHE_PIXEL_RGBA32F = 2, /* 4 floats per pixel, 0..1; NaN and infinities are refused */
+    PASTICHE_PIXEL_BGRA8 = 3    /* 4 bytes per pixel: B, G, R, A (Cairo, Qt, Windows bitmaps) */
 } pastiche_pixel_format;
+
+/* How the colour of a pixel with alpha is stored. */
+typedef enum pastiche_alpha_mode {
+    PASTICHE_ALPHA_STRAIGHT = 0,      /* colour independent of alpha */
+    PASTICHE_ALPHA_PREMULTIPLIED = 1  /* colour multiplied by alpha (Cairo, compositors) */
+} pastiche_alpha_mode;
 
 typedef enum pastiche_device {
     PASTICHE_DEVICE_CPU = 0,
-    PASTICHE_DEVICE_CUDA = 1,  /* fails with PASTICHE_ERROR_DEVICE_UNAVAILABLE without CUDA */
-    PASTICHE_DEVICE_AUTO = 2   /* CUDA when available, else the CPU */
+    PASTICHE_DEVICE_CUDA = 1,  /* pastiche_engine_create fails with DEVICE_UNAVAILABLE without CUDA */
+    PASTICHE_DEVICE_AUTO = 2   /* CUDA when available, else the CPU (pastiche_engine_get_info says why) */
 } pastiche_device;
 
 typedef enum pastiche_pooling { PASTICHE_POOLING_AVG = 0, PASTICHE_POOLING_MAX = 1 } pastiche_pooling;
@@ -66,49 +106,67 @@ typedef enum pastiche_colors {
     PASTICHE_COLORS_HISTOGRAM = 2   /* recolour the styles to the content's colour statistics */
 } pastiche_colors;
 
-/* An image in caller-owned memory. Rows are `stride` bytes apart (stride >= width * pixel size). */
+/* An image in caller-owned memory: `height` rows of `width` pixels, the first row at `pixels`,
+ * each next row `stride` bytes further (width × pixel size <= stride <= 32768 × 16). Rows go
+ * top to bottom; for a bottom-up buffer pass its top row and a positive stride. */
 typedef struct pastiche_image {
+    size_t struct_size;          /* sizeof(pastiche_image) */
+    void *pixels;
+    size_t stride;
     uint32_t width;
     uint32_t height;
-    size_t stride;
     pastiche_pixel_format format;
-    void *pixels;
+    pastiche_alpha_mode alpha;   /* ignored for RGB8 */
 } pastiche_image;
 
 typedef struct pastiche_engine_options {
     size_t struct_size;
     /* Model file, model directory or store name; NULL: $PASTICHE_MODEL, else the default model. */
     const char *model;
-    /* libonnxruntime to load; NULL: $PASTICHE_ORT_LIB, this library's directory, the cache. */
+    /* libonnxruntime to load; NULL: $PASTICHE_ORT_LIB, this library's directory, the cache.
+     * A library named here or in $PASTICHE_ORT_LIB that cannot be loaded is an error. */
     const char *runtime_library;
     pastiche_device device;
-    /* ONNX Runtime threads; 0: one per core. */
+    /* ONNX Runtime threads, 0..256; 0: one per core. */
     uint32_t threads;
 } pastiche_engine_options;
 
 typedef struct pastiche_params {
     size_t struct_size;
-    uint32_t size;           /* longest side the optimisation runs at (default 512) */
-    uint32_t scales;         /* resolutions up to `size`, each double the last; 0: automatic */
-    uint32_t iterations;     /* optimiser iterations at each scale (default 300) */
+    uint64_t seed;           /* same seed, threads and device: identical result */
+    uint32_t size;           /* longest side the optimisation runs at, 16..16384 (default 512) */
+    uint32_t scales;         /* resolutions up to `size`, each double the last, 0..8; 0: automatic */
+    uint32_t iterations;     /* optimiser iterations at each scale, 1..100000 (default 300) */
     float content_weight;    /* default 1 */
     float style_weight;      /* default 10; each layer's loss is relative to its target */
     float tv_weight;         /* smoothness, default 1; 0 disables it */
-    float style_scale;       /* style image size relative to the content (default 1) */
+    float style_scale;       /* style image size relative to the content, (0, 8] (default 1) */
     pastiche_pooling pooling;
     pastiche_optimizer optimizer;
     float learning_rate;     /* Adam only (default 0.02) */
     pastiche_init init;
-    uint64_t seed;           /* same seed, threads and device: identical result */
     pastiche_colors colors;
+    /* --- appended after the first published layout (PASTICHE_PARAMS_SIZE_V1 bytes) --- */
+    /* Comma-separated layer names (e.g. "relu4_2"; pastiche_engine_get_info lists the model's);
+     * NULL: the defaults, content relu4_2, style relu1_1,relu2_1,relu3_1,relu4_1,relu5_1. */
+    const char *content_layers;
+    const char *style_layers;
 } pastiche_params;
+
+/* The first published sizes: every library accepts these and anything larger. */
+#define PASTICHE_IMAGE_SIZE_V1 40
+#define PASTICHE_ENGINE_OPTIONS_SIZE_V1 32
+#define PASTICHE_PARAMS_SIZE_V1 64
 
 /* What the progress callback receives after every optimiser iteration. */
 typedef struct pastiche_progress {
+    size_t struct_size;      /* the library's; see PASTICHE_HAS_FIELD */
     uint32_t iteration;      /* within the scale, from 1 */
     uint32_t iterations;
     uint32_t scale;          /* from 0 */
     uint32_t scales;
+    uint32_t width;          /* working size at this scale */
+    uint32_t height;
     double loss;             /* total, and its weighted terms */
     double content_loss;
     double style_loss;
@@ -124,11 +182,40 @@ typedef struct pastiche_frame_stats {
     uint32_t iterations;     /* at the last scale */
     uint32_t evaluations;    /* loss+gradient evaluations, all scales */
     int32_t warm_started;    /* 1 if the frame started from the previous stylised frame */
+    uint32_t frame;          /* frames pushed since the session was created, this one included */
     double loss;
     double content_loss;
     double style_loss;
     double tv_loss;
+    double seconds;          /* time the push took */
 } pastiche_frame_stats;
+
+/* The library's limits (see Conventions). */
+typedef struct pastiche_limits {
+    size_t struct_size;
+    uint64_t max_pixels;     /* width × height of an image */
+    uint64_t max_stride;     /* bytes */
+    uint32_t max_side;       /* of an image */
+    uint32_t min_size;       /* params.size */
+    uint32_t max_size;
+    uint32_t max_scales;
+    uint32_t max_iterations; /* per scale, and per video frame */
+    uint32_t max_threads;
+    uint32_t max_styles;     /* in one blend */
+    float max_style_scale;
+} pastiche_limits;
+
+/* What an engine runs. The strings belong to the engine and live until it is destroyed. */
+typedef struct pastiche_engine_info {
+    size_t struct_size;
+    const char *model_path;      /* the model file loaded */
+    const char *architecture;    /* "vgg16", "vgg19", … */
+    const char *layers;          /* every layer, comma-separated: conv1_1,relu1_1,…,pool5 */
+    const char *runtime_path;    /* the ONNX Runtime library loaded */
+    const char *fallback_reason; /* why DEVICE_AUTO runs on the CPU; "" otherwise */
+    pastiche_device device;      /* CPU or CUDA: where graphs run (never AUTO) */
+    uint32_t threads;            /* as asked; 0: one per core */
+} pastiche_engine_info;
 
 typedef struct pastiche_engine pastiche_engine;
 typedef struct pastiche_style pastiche_style;
@@ -141,27 +228,45 @@ uint32_t pastiche_abi_version(void);
 const char *pastiche_version(void);
 
 /* One sentence about the last failure on this thread, or "" after a success. Valid until the
- * next call into the library on this thread; do not free. */
+ * next call into the library on this thread; do not free. *_destroy() leaves it unchanged
+ * unless it was handed a handle that is not live. */
 const char *pastiche_last_error(void);
 
-/* Fill with defaults (sets struct_size). Error: null pointer. */
-pastiche_status pastiche_engine_options_default(pastiche_engine_options *options);
-pastiche_status pastiche_params_default(pastiche_params *params);
+/* Fill `limits` (set limits->struct_size first). Error: null pointer, struct_size too small. */
+pastiche_status pastiche_get_limits(pastiche_limits *limits);
 
-/* Load the model and ONNX Runtime. On success *engine is a new handle for pastiche_engine_destroy.
- * Errors: invalid options, missing/corrupt model (IO), runtime not found (RUNTIME). */
+/* Fill with defaults: `struct_size` is sizeof the caller's struct (pass `sizeof *options`).
+ * Fields this library does not know are zeroed. Error: null pointer, size below _SIZE_V1. */
+pastiche_status pastiche_engine_options_init(pastiche_engine_options *options, size_t struct_size);
+pastiche_status pastiche_params_init(pastiche_params *params, size_t struct_size);
+
+/* Load the model and ONNX Runtime, and check the device. On success *engine is a new handle for
+ * pastiche_engine_destroy. Errors: invalid options (threads above 256…), missing/corrupt model
+ * (IO), runtime not found or not loadable (RUNTIME), CUDA requested but unusable
+ * (DEVICE_UNAVAILABLE): a host can probe for CUDA by creating an engine. */
 pastiche_status pastiche_engine_create(const pastiche_engine_options *options, pastiche_engine **engine);
 
-/* Free an engine (NULL is ignored). Destroy its styles and video sessions first. */
+/* What the engine runs: model, layers, runtime, device (set info->struct_size first). */
+pastiche_status pastiche_engine_get_info(const pastiche_engine *engine, pastiche_engine_info *info);
+
+/* Free an engine (NULL is ignored). Destroy its styles and video sessions first: a video session
+ * whose engine is gone fails with INVALID_ARGUMENT. */
 void pastiche_engine_destroy(pastiche_engine *engine);
 
 /* Prepare the style targets of `count` style images (paths, UTF-8) blended by `weights` (NULL:
  * equal). `content` is needed only for PASTICHE_COLORS_HISTOGRAM and may be NULL otherwise.
  * The targets are computed once per working size and reused by every later call.
- * Errors: invalid arguments, unreadable or corrupt style image (IO). */
+ * Errors: invalid arguments, unreadable, corrupt or truncated style image (IO). */
 pastiche_status pastiche_style_create(pastiche_engine *engine, const char *const *paths, const float *weights,
                                       size_t count, const pastiche_params *params,
                                       const pastiche_image *content, pastiche_style **style);
+
+/* As pastiche_style_create, from `count` images in memory (a painting open in the host, a
+ * video frame), copied during the call. Alpha is ignored. */
+pastiche_status pastiche_style_create_from_images(pastiche_engine *engine, const pastiche_image *const *images,
+                                                  const float *weights, size_t count,
+                                                  const pastiche_params *params, const pastiche_image *content,
+                                                  pastiche_style **style);
 
 /* Free style targets (NULL is ignored). */
 void pastiche_style_destroy(pastiche_style *style);
@@ -174,12 +279,17 @@ pastiche_status pastiche_stylize(pastiche_engine *engine, pastiche_style *style,
                                  const pastiche_image *content, const pastiche_image *output,
                                  pastiche_progress_callback progress, void *user_data);
 
+/* Only inside a progress callback, with the `progress` it received: write the picture as it is
+ * now (at the working size, resampled to the output's size; the content's alpha) into `output`,
+ * for a live preview. Costs a resample, no evaluation. Error: called outside the callback. */
+pastiche_status pastiche_progress_preview(const pastiche_progress *progress, const pastiche_image *output);
+
 /* A video session: each pushed frame starts from the previous stylised frame (warm start), first
  * moved along the picture's global motion between the two input frames (a pan or tilt of up to
  * an eighth of each side), so that strokes travel with the picture. The
  * first frame (and the first after a reset) runs `first_frame_iterations` per scale, later
- * frames `later_frame_iterations` at full size. Keeps a pointer to `engine`, which must outlive
- * the session; copies `style`, which may be destroyed afterwards. */
+ * frames `later_frame_iterations` at full size (each 1..100000). Keeps a pointer to `engine`,
+ * which must outlive the session; copies `style`, which may be destroyed afterwards. */
 pastiche_status pastiche_video_create(pastiche_engine *engine, const pastiche_style *style,
                                       const pastiche_params *params, uint32_t first_frame_iterations,
                                       uint32_t later_frame_iterations, pastiche_video **video);
@@ -191,7 +301,7 @@ pastiche_status pastiche_video_push(pastiche_video *video, const pastiche_image 
 /* Forget the previous frame (a scene cut). */
 pastiche_status pastiche_video_reset(pastiche_video *video);
 
-/* Iterations, evaluations and loss of the last frame pushed. Set stats->struct_size first. */
+/* Iterations, evaluations and loss of the last frame pushed (set stats->struct_size first). */
 pastiche_status pastiche_video_last_frame(const pastiche_video *video, pastiche_frame_stats *stats);
 
 /* Free a video session (NULL is ignored). */

@@ -28,7 +28,9 @@ impl Failure {
 impl From<CoreError> for Failure {
     fn from(error: CoreError) -> Failure {
         let status = match &error {
-            CoreError::RuntimeNotFound { .. } | CoreError::Runtime { .. } => PASTICHE_ERROR_RUNTIME,
+            CoreError::RuntimeNotFound { .. }
+            | CoreError::RuntimeRejected { .. }
+            | CoreError::Runtime { .. } => PASTICHE_ERROR_RUNTIME,
             CoreError::DeviceUnavailable { .. } => PASTICHE_ERROR_DEVICE_UNAVAILABLE,
             CoreError::Image { .. } => PASTICHE_ERROR_IO,
             CoreError::Graph(
@@ -54,6 +56,16 @@ fn record(message: &str) {
     // Interior NULs cannot cross into C; they never carry meaning in our messages.
     let message = CString::new(message.replace('\0', " ")).unwrap_or_default();
     LAST_ERROR.with(|last| *last.borrow_mut() = message);
+}
+
+/// Runs a `*_destroy` call: like [`guard`], but a success leaves the last error as it was, so that
+/// a host's clean-up after a failure does not erase the message it is about to show.
+pub fn guard_destroy(call: impl FnOnce() -> Result<(), Failure>) {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(Ok(())) => {}
+        Ok(Err(failure)) => record(&failure.message),
+        Err(_) => record("internal error in libpastiche while destroying a handle"),
+    }
 }
 
 /// Pointer to this thread's last error message, valid until the next call on this thread.
@@ -100,15 +112,4 @@ pub unsafe fn reference<'a, T>(pointer: *const T, name: &str) -> Result<&'a T, F
 pub unsafe fn reference_mut<'a, T>(pointer: *mut T, name: &str) -> Result<&'a mut T, Failure> {
     // SAFETY: the caller guarantees validity and exclusivity of non-null pointers.
     unsafe { pointer.as_mut() }.ok_or_else(|| Failure::invalid(format!("{name} is NULL")))
-}
-
-/// Checks a versioned struct's `struct_size` against the sizes this library knows.
-pub fn check_struct_size(actual: usize, expected: usize, name: &str) -> Result<(), Failure> {
-    if actual == expected {
-        Ok(())
-    } else {
-        Err(Failure::invalid(format!(
-            "{name}.struct_size is {actual}, expected {expected} (fill it with its _default() function)"
-        )))
-    }
 }

@@ -1,7 +1,7 @@
 //! libpastiche: the C ABI over the Pastiche engine (see `include/pastiche.h`, which documents
-//! every function). Each exported function validates its arguments, runs inside
-//! [`boundary::guard`] so that no panic crosses into the host, and reports failures through a
-//! status code and `pastiche_last_error()`.
+//! every function). Each exported function checks all its arguments before any work, runs
+//! inside [`boundary::guard`] so that no panic crosses into the host, and reports failures
+//! through a status code and `pastiche_last_error()`.
 
 #![allow(non_camel_case_types)]
 // The safety contract of every exported function is the header's: each pointer is valid for
@@ -9,24 +9,42 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod boundary;
+mod convert;
+mod handles;
 mod pixels;
 pub mod types;
+mod versioned;
 
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_char, c_void, CString};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use pastiche_core::{
-    ColorPreservation, Control, Device, Engine, Init, OptimizerKind, Params, Picture,
-    SessionOptions, Style, StyleTargets, VideoSession,
+    ColorPreservation, Device, Engine, Params, Picture, SessionOptions, Style, StyleTargets,
+    VideoSession,
 };
-use pastiche_graph::{store, Pooling};
+use pastiche_graph::store;
 
-use boundary::{check_struct_size, guard, reference, reference_mut, Failure};
+use boundary::{guard, guard_destroy, reference, Failure};
+use convert::{enum_value, params_from, progress_adapter, text};
 use types::*;
 
-/// An engine handle: the model and its compiled ONNX Runtime sessions.
+/// The most style images one blend takes.
+const MAX_STYLES: usize = 64;
+
+/// An engine handle: the model, its compiled ONNX Runtime sessions, and the strings
+/// `pastiche_engine_get_info` hands out.
 pub struct pastiche_engine {
     engine: Engine,
+    info: EngineStrings,
+}
+
+struct EngineStrings {
+    model_path: CString,
+    architecture: CString,
+    layers: CString,
+    runtime_path: CString,
+    fallback_reason: CString,
 }
 
 /// Prepared style targets.
@@ -38,96 +56,13 @@ pub struct pastiche_style {
 pub struct pastiche_video {
     engine: *mut pastiche_engine,
     session: VideoSession,
+    frames: u32,
+    last_seconds: f64,
 }
 
-fn text(pointer: *const c_char, name: &str) -> Result<Option<String>, Failure> {
-    if pointer.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: a non-null string argument is a NUL-terminated C string by the header's contract.
-    let text = unsafe { CStr::from_ptr(pointer) };
-    text.to_str()
-        .map(|s| Some(s.to_owned()))
-        .map_err(|_| Failure::invalid(format!("{name} is not UTF-8")))
-}
-
-fn enum_value<T: Copy>(value: i32, name: &str, choices: &[T]) -> Result<T, Failure> {
-    usize::try_from(value)
-        .ok()
-        .and_then(|i| choices.get(i).copied())
-        .ok_or_else(|| Failure::invalid(format!("{name} {value} is out of range")))
-}
-
-fn params_from(params: *const pastiche_params) -> Result<Params, Failure> {
-    // SAFETY: the header requires a valid pointer or NULL.
-    let p = unsafe { reference(params, "params") }?;
-    check_struct_size(
-        p.struct_size,
-        std::mem::size_of::<pastiche_params>(),
-        "params",
-    )?;
-    let params = Params {
-        size: p.size as usize,
-        scales: p.scales as usize,
-        iterations: p.iterations as usize,
-        content_weight: p.content_weight,
-        style_weight: p.style_weight,
-        tv_weight: p.tv_weight,
-        style_scale: p.style_scale,
-        pooling: enum_value(p.pooling, "params.pooling", &[Pooling::Avg, Pooling::Max])?,
-        optimizer: match enum_value(p.optimizer, "params.optimizer", &[0, 1])? {
-            0 => Params::default().optimizer,
-            _ => OptimizerKind::Adam {
-                learning_rate: p.learning_rate,
-            },
-        },
-        init: match enum_value(p.init, "params.init", &[0, 1])? {
-            0 => Init::Content,
-            _ => Init::Noise,
-        },
-        seed: p.seed,
-        preserve_colors: enum_value(
-            p.colors,
-            "params.colors",
-            &[
-                None,
-                Some(ColorPreservation::Luminance),
-                Some(ColorPreservation::Histogram),
-            ],
-        )?,
-        ..Params::default()
-    };
-    params.validate()?;
-    Ok(params)
-}
-
-/// Calls the C progress callback; a non-zero answer cancels.
-fn progress_adapter(
-    callback: pastiche_progress_callback,
-    user_data: *mut c_void,
-) -> impl FnMut(&pastiche_core::Progress<'_>) -> Control {
-    move |p| {
-        let Some(callback) = callback else {
-            return Control::Continue;
-        };
-        let report = pastiche_progress {
-            iteration: p.iteration as u32,
-            iterations: p.iterations as u32,
-            scale: p.scale as u32,
-            scales: p.scales as u32,
-            loss: p.loss.total,
-            content_loss: p.loss.content,
-            style_loss: p.loss.style,
-            tv_loss: p.loss.tv,
-            elapsed_seconds: p.elapsed.as_secs_f64(),
-        };
-        // SAFETY: the caller supplied the callback and its user data together.
-        if unsafe { callback(&report, user_data) } == 0 {
-            Control::Continue
-        } else {
-            Control::Cancel
-        }
-    }
+/// A C string of any text (interior NULs, which never carry meaning here, become spaces).
+fn c_string(text: impl Into<String>) -> CString {
+    CString::new(text.into().replace('\0', " ")).unwrap_or_default()
 }
 
 #[no_mangle]
@@ -146,47 +81,52 @@ pub extern "C" fn pastiche_last_error() -> *const c_char {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn pastiche_engine_options_default(
+pub unsafe extern "C" fn pastiche_get_limits(limits: *mut pastiche_limits) -> pastiche_status {
+    guard(|| {
+        let value = pastiche_limits {
+            struct_size: std::mem::size_of::<pastiche_limits>(),
+            max_pixels: pixels::MAX_PIXELS,
+            max_stride: pixels::MAX_STRIDE as u64,
+            max_side: pixels::MAX_SIDE,
+            min_size: pastiche_core::MIN_SIZE as u32,
+            max_size: pastiche_core::MAX_SIZE as u32,
+            max_scales: pastiche_core::MAX_SCALES as u32,
+            max_iterations: pastiche_core::MAX_ITERATIONS as u32,
+            max_threads: pastiche_core::MAX_THREADS as u32,
+            max_styles: MAX_STYLES as u32,
+            max_style_scale: pastiche_core::MAX_STYLE_SCALE,
+        };
+        // SAFETY: the header requires a valid pointer or NULL.
+        unsafe { versioned::write(limits, value, "limits") }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pastiche_engine_options_init(
     options: *mut pastiche_engine_options,
+    struct_size: usize,
 ) -> pastiche_status {
     guard(|| {
-        // SAFETY: the header requires a valid pointer or NULL.
-        let options = unsafe { reference_mut(options, "options") }?;
-        *options = pastiche_engine_options {
-            struct_size: std::mem::size_of::<pastiche_engine_options>(),
+        let defaults = pastiche_engine_options {
+            struct_size,
             model: std::ptr::null(),
             runtime_library: std::ptr::null(),
             device: 0,
             threads: 0,
         };
-        Ok(())
+        // SAFETY: the header requires `struct_size` writable bytes or NULL.
+        unsafe { versioned::init(options, struct_size, defaults, "options") }
     })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn pastiche_params_default(params: *mut pastiche_params) -> pastiche_status {
+pub unsafe extern "C" fn pastiche_params_init(
+    params: *mut pastiche_params,
+    struct_size: usize,
+) -> pastiche_status {
     guard(|| {
-        // SAFETY: the header requires a valid pointer or NULL.
-        let params = unsafe { reference_mut(params, "params") }?;
-        let defaults = Params::default();
-        let learning_rate = 0.02;
-        *params = pastiche_params {
-            struct_size: std::mem::size_of::<pastiche_params>(),
-            size: defaults.size as u32,
-            scales: defaults.scales as u32,
-            iterations: defaults.iterations as u32,
-            content_weight: defaults.content_weight,
-            style_weight: defaults.style_weight,
-            tv_weight: defaults.tv_weight,
-            style_scale: defaults.style_scale,
-            pooling: 0,
-            optimizer: 0,
-            learning_rate,
-            init: 0,
-            seed: defaults.seed,
-            colors: 0,
-        };
-        Ok(())
+        // SAFETY: the header requires `struct_size` writable bytes or NULL.
+        unsafe { versioned::init(params, struct_size, convert::default_params(), "params") }
     })
 }
 
@@ -196,18 +136,20 @@ pub unsafe extern "C" fn pastiche_engine_create(
     engine: *mut *mut pastiche_engine,
 ) -> pastiche_status {
     guard(|| {
+        let defaults = pastiche_engine_options {
+            struct_size: 0,
+            model: std::ptr::null(),
+            runtime_library: std::ptr::null(),
+            device: 0,
+            threads: 0,
+        };
         // SAFETY: the header requires valid pointers or NULL.
         let (options, out) = unsafe {
             (
-                reference(options, "options")?,
-                reference_mut(engine, "engine")?,
+                versioned::read(options, defaults, "options")?,
+                boundary::reference_mut(engine, "engine")?,
             )
         };
-        check_struct_size(
-            options.struct_size,
-            std::mem::size_of::<pastiche_engine_options>(),
-            "options",
-        )?;
         let model = text(options.model, "options.model")?;
         let runtime_library =
             text(options.runtime_library, "options.runtime_library")?.map(PathBuf::from);
@@ -221,21 +163,141 @@ pub unsafe extern "C" fn pastiche_engine_create(
             runtime_library,
             device,
         };
-        let created = Engine::new(&store::resolve_model(model.as_deref()), session)?;
-        *out = Box::into_raw(Box::new(pastiche_engine { engine: created }));
+        let model_path = store::resolve_model(model.as_deref());
+        let created = Engine::new(&model_path, session)?;
+        let runtime_path = pastiche_core::runtime::loaded()
+            .map(|runtime| runtime.path.display().to_string())
+            .unwrap_or_default();
+        let layers: Vec<&str> = created
+            .model()
+            .layers
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect();
+        let info = EngineStrings {
+            model_path: c_string(model_path.display().to_string()),
+            architecture: c_string(created.model().architecture.clone()),
+            layers: c_string(layers.join(",")),
+            runtime_path: c_string(runtime_path),
+            fallback_reason: c_string(created.device().1.unwrap_or_default()),
+        };
+        *out = handles::adopt(pastiche_engine {
+            engine: created,
+            info,
+        });
         Ok(())
     })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn pastiche_engine_destroy(engine: *mut pastiche_engine) {
+pub unsafe extern "C" fn pastiche_engine_get_info(
+    engine: *const pastiche_engine,
+    info: *mut pastiche_engine_info,
+) -> pastiche_status {
     guard(|| {
-        if !engine.is_null() {
-            // SAFETY: a non-null engine came from pastiche_engine_create and is destroyed once.
-            drop(unsafe { Box::from_raw(engine) });
-        }
-        Ok(())
-    });
+        handles::check(engine, "engine")?;
+        // SAFETY: a live handle.
+        let engine = unsafe { &*engine };
+        let strings = &engine.info;
+        let value = pastiche_engine_info {
+            struct_size: std::mem::size_of::<pastiche_engine_info>(),
+            model_path: strings.model_path.as_ptr(),
+            architecture: strings.architecture.as_ptr(),
+            layers: strings.layers.as_ptr(),
+            runtime_path: strings.runtime_path.as_ptr(),
+            fallback_reason: strings.fallback_reason.as_ptr(),
+            device: match engine.engine.device().0 {
+                Device::Cuda => 1,
+                _ => 0,
+            },
+            threads: engine.engine.threads() as u32,
+        };
+        // SAFETY: the header requires a valid pointer or NULL.
+        unsafe { versioned::write(info, value, "info") }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pastiche_engine_destroy(engine: *mut pastiche_engine) {
+    guard_destroy(|| handles::release(engine, "engine").map(drop));
+}
+
+/// The content picture histogram matching needs, or a stand-in when nothing reads it.
+///
+/// # Safety
+/// A non-null `content` must describe caller-owned memory.
+unsafe fn style_content(
+    content: *const pastiche_image,
+    params: &Params,
+) -> Result<Picture, Failure> {
+    if !content.is_null() {
+        // SAFETY: forwarded.
+        let image = unsafe { pixels::describe(content, "content") }?;
+        // SAFETY: forwarded.
+        return unsafe { pixels::read(&image, "content") };
+    }
+    if params.preserve_colors == Some(ColorPreservation::Histogram) {
+        return Err(Failure::invalid(
+            "content is NULL but PASTICHE_COLORS_HISTOGRAM needs it",
+        ));
+    }
+    Ok(Picture {
+        rgb: ndarray::Array3::zeros((3, 1, 1)),
+        alpha: None,
+    })
+}
+
+/// Checks a style list's count and returns the blend weight of each entry.
+///
+/// # Safety
+/// A non-null `weights` must hold `count` floats.
+unsafe fn blend_weights(
+    list: *const c_void,
+    weights: *const f32,
+    count: usize,
+    what: &str,
+) -> Result<Vec<f32>, Failure> {
+    if list.is_null() || count == 0 || count > MAX_STYLES {
+        return Err(Failure::invalid(format!(
+            "{what} must hold 1..={MAX_STYLES} style images (count {count}{})",
+            if list.is_null() { ", NULL list" } else { "" }
+        )));
+    }
+    if weights.is_null() {
+        return Ok(vec![1.0; count]);
+    }
+    // SAFETY: forwarded.
+    Ok(unsafe { std::slice::from_raw_parts(weights, count) }.to_vec())
+}
+
+/// Prepares targets once the styles are pictures (shared by both style constructors).
+///
+/// # Safety
+/// Pointers as for `pastiche_style_create`.
+unsafe fn create_style(
+    engine: *mut pastiche_engine,
+    params: *const pastiche_params,
+    content: *const pastiche_image,
+    style: *mut *mut pastiche_style,
+    load: impl FnOnce() -> Result<Vec<Picture>, Failure>,
+    weights: Vec<f32>,
+) -> Result<(), Failure> {
+    handles::check(engine, "engine")?;
+    // SAFETY: the header requires a valid pointer or NULL.
+    let out = unsafe { boundary::reference_mut(style, "style") }?;
+    let params = params_from(params)?;
+    // SAFETY: forwarded.
+    let content = unsafe { style_content(content, &params) }?;
+    let styles = load()?
+        .into_iter()
+        .zip(weights)
+        .map(|(picture, weight)| Style { picture, weight })
+        .collect();
+    // SAFETY: a live handle.
+    let engine = unsafe { &*engine };
+    let targets = engine.engine.style_targets(styles, &params, &content)?;
+    *out = handles::adopt(pastiche_style { targets });
+    Ok(())
 }
 
 #[no_mangle]
@@ -249,69 +311,69 @@ pub unsafe extern "C" fn pastiche_style_create(
     style: *mut *mut pastiche_style,
 ) -> pastiche_status {
     guard(|| {
-        // SAFETY: the header requires valid pointers or NULL.
-        let (engine, out) = unsafe {
-            (
-                reference_mut(engine, "engine")?,
-                reference_mut(style, "style")?,
-            )
+        // SAFETY: the header's contract for `weights`.
+        let weights = unsafe { blend_weights(paths.cast(), weights, count, "paths") }?;
+        // SAFETY: `paths` holds `count` entries by the header's contract.
+        let paths = unsafe { std::slice::from_raw_parts(paths, count) };
+        let load = || {
+            paths
+                .iter()
+                .enumerate()
+                .map(|(i, &path)| {
+                    let name = format!("paths[{i}]");
+                    let path = text(path, &name)?
+                        .ok_or_else(|| Failure::invalid(format!("{name} is NULL")))?;
+                    Ok(Picture::load(Path::new(&path))?)
+                })
+                .collect()
         };
-        if paths.is_null() || count == 0 || count > 64 {
-            return Err(Failure::invalid(format!(
-                "paths must hold 1..=64 style images (count {count})"
-            )));
-        }
-        let params = params_from(params)?;
-        let content = if content.is_null() {
-            if params.preserve_colors == Some(ColorPreservation::Histogram) {
-                return Err(Failure::invalid(
-                    "content is NULL but PASTICHE_COLORS_HISTOGRAM needs it",
-                ));
-            }
-            // Only histogram matching reads the content; any picture serves otherwise.
-            Picture {
-                rgb: ndarray::Array3::zeros((3, 1, 1)),
-                alpha: None,
-            }
-        } else {
-            // SAFETY: a non-null content image describes caller-owned memory.
-            unsafe { pixels::read(&*content, "content")? }
+        // SAFETY: forwarded.
+        unsafe { create_style(engine, params, content, style, load, weights) }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pastiche_style_create_from_images(
+    engine: *mut pastiche_engine,
+    images: *const *const pastiche_image,
+    weights: *const f32,
+    count: usize,
+    params: *const pastiche_params,
+    content: *const pastiche_image,
+    style: *mut *mut pastiche_style,
+) -> pastiche_status {
+    guard(|| {
+        // SAFETY: the header's contract for `weights`.
+        let weights = unsafe { blend_weights(images.cast(), weights, count, "images") }?;
+        // SAFETY: `images` holds `count` entries by the header's contract.
+        let images = unsafe { std::slice::from_raw_parts(images, count) };
+        // Every description is checked before any pixel is read.
+        let described = images
+            .iter()
+            .enumerate()
+            // SAFETY: each entry describes caller-owned memory or is NULL.
+            .map(|(i, &image)| unsafe { pixels::describe(image, &format!("images[{i}]")) })
+            .collect::<Result<Vec<_>, _>>()?;
+        let load = || {
+            described
+                .iter()
+                .enumerate()
+                .map(|(i, image)| {
+                    // SAFETY: described above from caller-owned memory.
+                    let mut picture = unsafe { pixels::read(image, &format!("images[{i}]")) }?;
+                    picture.alpha = None;
+                    Ok(picture)
+                })
+                .collect()
         };
-        let mut styles = Vec::with_capacity(count);
-        for i in 0..count {
-            // SAFETY: `paths` holds `count` entries by the header's contract; so does a non-null `weights`.
-            let (path, weight) = unsafe {
-                (
-                    *paths.add(i),
-                    if weights.is_null() {
-                        1.0
-                    } else {
-                        *weights.add(i)
-                    },
-                )
-            };
-            let path = text(path, "paths[i]")?
-                .ok_or_else(|| Failure::invalid(format!("paths[{i}] is NULL")))?;
-            styles.push(Style {
-                picture: Picture::load(Path::new(&path))?,
-                weight,
-            });
-        }
-        let targets = engine.engine.style_targets(styles, &params, &content)?;
-        *out = Box::into_raw(Box::new(pastiche_style { targets }));
-        Ok(())
+        // SAFETY: forwarded.
+        unsafe { create_style(engine, params, content, style, load, weights) }
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn pastiche_style_destroy(style: *mut pastiche_style) {
-    guard(|| {
-        if !style.is_null() {
-            // SAFETY: a non-null style came from pastiche_style_create and is destroyed once.
-            drop(unsafe { Box::from_raw(style) });
-        }
-        Ok(())
-    });
+    guard_destroy(|| handles::release(style, "style").map(drop));
 }
 
 #[no_mangle]
@@ -325,19 +387,20 @@ pub unsafe extern "C" fn pastiche_stylize(
     user_data: *mut c_void,
 ) -> pastiche_status {
     guard(|| {
-        // SAFETY: the header requires valid pointers or NULL.
-        let (engine, style, content, output) = unsafe {
+        handles::check(engine, "engine")?;
+        handles::check(style, "style")?;
+        let params = params_from(params)?;
+        // SAFETY: the images describe caller-owned memory or are NULL.
+        let (content_image, output) = unsafe {
             (
-                reference_mut(engine, "engine")?,
-                reference_mut(style, "style")?,
-                reference(content, "content")?,
-                reference(output, "output")?,
+                pixels::describe(content, "content")?,
+                pixels::describe(output, "output")?,
             )
         };
-        let params = params_from(params)?;
-        pixels::validate(output, "output")?;
-        // SAFETY: the images describe caller-owned memory.
-        let picture = unsafe { pixels::read(content, "content")? };
+        // SAFETY: as above.
+        let picture = unsafe { pixels::read(&content_image, "content")? };
+        // SAFETY: live handles, used by one thread at a time by the header's contract.
+        let (engine, style) = unsafe { (&mut *engine, &mut *style) };
         let result = engine.engine.stylize(
             &picture,
             &mut style.targets,
@@ -345,7 +408,23 @@ pub unsafe extern "C" fn pastiche_stylize(
             &mut progress_adapter(progress, user_data),
         )?;
         // SAFETY: as above.
-        unsafe { pixels::write(&result.picture, &picture, output) }
+        unsafe { pixels::write(&result.picture, &picture, &output) };
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pastiche_progress_preview(
+    progress: *const pastiche_progress,
+    output: *const pastiche_image,
+) -> pastiche_status {
+    guard(|| {
+        // SAFETY: the header requires a valid description or NULL.
+        let output = unsafe { pixels::describe(output, "output") }?;
+        let picture = convert::preview(progress)?;
+        // SAFETY: as above.
+        unsafe { pixels::write(&picture, &picture, &output) };
+        Ok(())
     })
 }
 
@@ -359,22 +438,25 @@ pub unsafe extern "C" fn pastiche_video_create(
     video: *mut *mut pastiche_video,
 ) -> pastiche_status {
     guard(|| {
-        // SAFETY: the header requires valid pointers or NULL.
-        let (_, style, out) = unsafe {
-            (
-                reference_mut(engine, "engine")?,
-                reference(style, "style")?,
-                reference_mut(video, "video")?,
-            )
-        };
+        handles::check(engine, "engine")?;
+        handles::check(style, "style")?;
+        // SAFETY: the header requires a valid pointer or NULL.
+        let out = unsafe { boundary::reference_mut(video, "video") }?;
         let params = params_from(params)?;
+        // SAFETY: a live handle.
+        let style = unsafe { &*style };
         let session = VideoSession::new(
             style.targets.clone(),
             params,
             first_frame_iterations as usize,
             later_frame_iterations as usize,
         )?;
-        *out = Box::into_raw(Box::new(pastiche_video { engine, session }));
+        *out = handles::adopt(pastiche_video {
+            engine,
+            session,
+            frames: 0,
+            last_seconds: 0.0,
+        });
         Ok(())
     })
 }
@@ -388,34 +470,45 @@ pub unsafe extern "C" fn pastiche_video_push(
     user_data: *mut c_void,
 ) -> pastiche_status {
     guard(|| {
-        // SAFETY: the header requires valid pointers or NULL; the session's engine outlives it.
-        let (video, frame, output) = unsafe {
+        handles::check(video, "video")?;
+        // SAFETY: a live handle, used by one thread at a time.
+        let video = unsafe { &mut *video };
+        handles::check(video.engine, "the video session's engine").map_err(|_| {
+            Failure::invalid(
+                "the video session's engine was destroyed; destroy video sessions before their engine",
+            )
+        })?;
+        // SAFETY: the images describe caller-owned memory or are NULL.
+        let (frame_image, output) = unsafe {
             (
-                reference_mut(video, "video")?,
-                reference(frame, "frame")?,
-                reference(output, "output")?,
+                pixels::describe(frame, "frame")?,
+                pixels::describe(output, "output")?,
             )
         };
-        // SAFETY: the engine pointer was checked at creation and must outlive the session.
-        let engine = unsafe { reference_mut(video.engine, "video's engine")? };
-        pixels::validate(output, "output")?;
-        // SAFETY: the images describe caller-owned memory.
-        let picture = unsafe { pixels::read(frame, "frame")? };
+        // SAFETY: as above.
+        let picture = unsafe { pixels::read(&frame_image, "frame")? };
+        let started = Instant::now();
+        // SAFETY: checked live above.
+        let engine = unsafe { &mut *video.engine };
         let result = video.session.push(
             &mut engine.engine,
             &picture,
             &mut progress_adapter(progress, user_data),
         )?;
+        video.frames = video.frames.saturating_add(1);
+        video.last_seconds = started.elapsed().as_secs_f64();
         // SAFETY: as above.
-        unsafe { pixels::write(&result, &picture, output) }
+        unsafe { pixels::write(&result, &picture, &output) };
+        Ok(())
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn pastiche_video_reset(video: *mut pastiche_video) -> pastiche_status {
     guard(|| {
-        // SAFETY: the header requires a valid pointer or NULL.
-        unsafe { reference_mut(video, "video") }?.session.reset();
+        handles::check(video, "video")?;
+        // SAFETY: a live handle.
+        unsafe { &mut *video }.session.reset();
         Ok(())
     })
 }
@@ -426,36 +519,28 @@ pub unsafe extern "C" fn pastiche_video_last_frame(
     stats: *mut pastiche_frame_stats,
 ) -> pastiche_status {
     guard(|| {
-        // SAFETY: the header requires valid pointers or NULL.
-        let (video, stats) =
-            unsafe { (reference(video, "video")?, reference_mut(stats, "stats")?) };
-        check_struct_size(
-            stats.struct_size,
-            std::mem::size_of::<pastiche_frame_stats>(),
-            "stats",
-        )?;
+        handles::check(video, "video")?;
+        // SAFETY: a live handle.
+        let video = unsafe { reference(video, "video") }?;
         let last = video.session.last_frame();
-        *stats = pastiche_frame_stats {
-            struct_size: stats.struct_size,
+        let value = pastiche_frame_stats {
+            struct_size: std::mem::size_of::<pastiche_frame_stats>(),
             iterations: last.iterations as u32,
             evaluations: last.evaluations as u32,
             warm_started: last.warm_started as i32,
+            frame: video.frames,
             loss: last.loss.total,
             content_loss: last.loss.content,
             style_loss: last.loss.style,
             tv_loss: last.loss.tv,
+            seconds: video.last_seconds,
         };
-        Ok(())
+        // SAFETY: the header requires a valid pointer or NULL.
+        unsafe { versioned::write(stats, value, "stats") }
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn pastiche_video_destroy(video: *mut pastiche_video) {
-    guard(|| {
-        if !video.is_null() {
-            // SAFETY: a non-null video came from pastiche_video_create and is destroyed once.
-            drop(unsafe { Box::from_raw(video) });
-        }
-        Ok(())
-    });
+    guard_destroy(|| handles::release(video, "video").map(drop));
 }

@@ -18,17 +18,28 @@ pub const PASTICHE_ERROR_INTERNAL: pastiche_status = 6;
 pub const PASTICHE_PIXEL_RGBA8: i32 = 0;
 pub const PASTICHE_PIXEL_RGB8: i32 = 1;
 pub const PASTICHE_PIXEL_RGBA32F: i32 = 2;
+pub const PASTICHE_PIXEL_BGRA8: i32 = 3;
+
+pub const PASTICHE_ALPHA_STRAIGHT: i32 = 0;
+pub const PASTICHE_ALPHA_PREMULTIPLIED: i32 = 1;
 
 pub const PASTICHE_ABI_VERSION: u32 = 1;
+
+/// The first published sizes of the caller-filled structs: the smallest a library accepts.
+pub const PASTICHE_IMAGE_SIZE_V1: usize = 40;
+pub const PASTICHE_ENGINE_OPTIONS_SIZE_V1: usize = 32;
+pub const PASTICHE_PARAMS_SIZE_V1: usize = 64;
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct pastiche_image {
+    pub struct_size: usize,
+    pub pixels: *mut c_void,
+    pub stride: usize,
     pub width: u32,
     pub height: u32,
-    pub stride: usize,
     pub format: i32,
-    pub pixels: *mut c_void,
+    pub alpha: i32,
 }
 
 #[repr(C)]
@@ -45,6 +56,7 @@ pub struct pastiche_engine_options {
 #[derive(Debug, Clone, Copy)]
 pub struct pastiche_params {
     pub struct_size: usize,
+    pub seed: u64,
     pub size: u32,
     pub scales: u32,
     pub iterations: u32,
@@ -56,17 +68,21 @@ pub struct pastiche_params {
     pub optimizer: i32,
     pub learning_rate: f32,
     pub init: i32,
-    pub seed: u64,
     pub colors: i32,
+    pub content_layers: *const c_char,
+    pub style_layers: *const c_char,
 }
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct pastiche_progress {
+    pub struct_size: usize,
     pub iteration: u32,
     pub iterations: u32,
     pub scale: u32,
     pub scales: u32,
+    pub width: u32,
+    pub height: u32,
     pub loss: f64,
     pub content_loss: f64,
     pub style_loss: f64,
@@ -85,8 +101,39 @@ pub struct pastiche_frame_stats {
     pub iterations: u32,
     pub evaluations: u32,
     pub warm_started: i32,
+    pub frame: u32,
     pub loss: f64,
     pub content_loss: f64,
     pub style_loss: f64,
     pub tv_loss: f64,
+    pub seconds: f64,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pastiche_limits {
+    pub struct_size: usize,
+    pub max_pixels: u64,
+    pub max_stride: u64,
+    pub max_side: u32,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub max_scales: u32,
+    pub max_iterations: u32,
+    pub max_threads: u32,
+    pub max_styles: u32,
+    pub max_style_scale: f32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pastiche_engine_info {
+    pub struct_size: usize,
+    pub model_path: *const c_char,
+    pub architecture: *const c_char,
+    pub layers: *const c_char,
+    pub runtime_path: *const c_char,
+    pub fallback_reason: *const c_char,
+    pub device: i32,
+    pub threads: u32,
 }

@@ -1,6 +1,7 @@
 //! Keeps `include/pastiche.h` and the Rust definitions in agreement: a C program compiled
-//! against the header reports every struct's size and field offsets and every constant, which
-//! must equal Rust's; and the functions the header declares are exactly `symbols.txt`.
+//! against the header reports every struct's size, field offsets and field-size sum and every
+//! constant, which must equal Rust's; and the functions the header declares are exactly
+//! `symbols.txt`.
 
 use std::mem::{offset_of, size_of};
 use std::path::PathBuf;
@@ -12,44 +13,55 @@ fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-const LAYOUT_PROGRAM: &str = r#"
-#include <stddef.h>
-#include <stdio.h>
-#include <pastiche.h>
-#define SIZE(t) printf(#t " %zu\n", sizeof(t));
-#define FIELD(t, f) printf(#t "." #f " %zu\n", offsetof(t, f));
-#define CONST(c) printf(#c " %ld\n", (long)(c));
-int main(void) {
-    SIZE(pastiche_image) FIELD(pastiche_image, width) FIELD(pastiche_image, height)
-    FIELD(pastiche_image, stride) FIELD(pastiche_image, format) FIELD(pastiche_image, pixels)
-    SIZE(pastiche_engine_options) FIELD(pastiche_engine_options, model)
-    FIELD(pastiche_engine_options, runtime_library) FIELD(pastiche_engine_options, device)
-    FIELD(pastiche_engine_options, threads)
-    SIZE(pastiche_params) FIELD(pastiche_params, size) FIELD(pastiche_params, scales)
-    FIELD(pastiche_params, iterations) FIELD(pastiche_params, content_weight)
-    FIELD(pastiche_params, style_weight) FIELD(pastiche_params, tv_weight)
-    FIELD(pastiche_params, style_scale) FIELD(pastiche_params, pooling)
-    FIELD(pastiche_params, optimizer) FIELD(pastiche_params, learning_rate)
-    FIELD(pastiche_params, init) FIELD(pastiche_params, seed) FIELD(pastiche_params, colors)
-    SIZE(pastiche_progress) FIELD(pastiche_progress, scales) FIELD(pastiche_progress, loss)
-    FIELD(pastiche_progress, elapsed_seconds)
-    SIZE(pastiche_frame_stats) FIELD(pastiche_frame_stats, iterations)
-    FIELD(pastiche_frame_stats, warm_started) FIELD(pastiche_frame_stats, loss)
-    FIELD(pastiche_frame_stats, tv_loss)
-    SIZE(pastiche_pixel_format) SIZE(pastiche_status)
-    CONST(PASTICHE_ABI_VERSION) CONST(PASTICHE_OK) CONST(PASTICHE_ERROR_INVALID_ARGUMENT)
-    CONST(PASTICHE_ERROR_IO) CONST(PASTICHE_ERROR_RUNTIME) CONST(PASTICHE_ERROR_DEVICE_UNAVAILABLE)
-    CONST(PASTICHE_CANCELLED) CONST(PASTICHE_ERROR_INTERNAL) CONST(PASTICHE_PIXEL_RGBA8)
-    CONST(PASTICHE_PIXEL_RGB8) CONST(PASTICHE_PIXEL_RGBA32F)
-    return 0;
+/// Structs with the fields whose offsets the header and Rust must agree on (all of them).
+macro_rules! layouts {
+    ($($ty:ident { $($field:ident),* })*) => {{
+        let mut c = String::new();
+        let mut rust: Vec<(String, usize)> = Vec::new();
+        $(
+            let ty = stringify!($ty);
+            c += &format!("SIZE({ty})\n");
+            rust.push((ty.to_owned(), size_of::<$ty>()));
+            let sum: String = [$(stringify!($field)),*]
+                .iter()
+                .map(|field| format!(" + sizeof((({ty} *)0)->{field})"))
+                .collect();
+            c += &format!("printf(\"{ty}.fields %zu\\n\", (size_t)0{sum});\n");
+            rust.push((format!("{ty}.fields"), size_of::<$ty>()));
+            $(
+                c += &format!("FIELD({ty}, {})\n", stringify!($field));
+                rust.push((format!("{ty}.{}", stringify!($field)), offset_of!($ty, $field)));
+            )*
+        )*
+        (c, rust)
+    }};
 }
-"#;
 
-fn c_layout() -> Vec<(String, usize)> {
+macro_rules! constants {
+    ($($name:ident),*) => {{
+        let mut c = String::new();
+        let mut rust: Vec<(String, usize)> = Vec::new();
+        $(
+            c += &format!("CONST({})\n", stringify!($name));
+            rust.push((stringify!($name).to_owned(), $name as usize));
+        )*
+        (c, rust)
+    }};
+}
+
+/// Runs a C program that prints `name value` lines computed by the header.
+fn c_values(statements: &str) -> Vec<(String, usize)> {
+    let program = format!(
+        "#include <stddef.h>\n#include <stdio.h>\n#include <pastiche.h>\n\
+         #define SIZE(t) printf(#t \" %zu\\n\", sizeof(t));\n\
+         #define FIELD(t, f) printf(#t \".\" #f \" %zu\\n\", offsetof(t, f));\n\
+         #define CONST(c) printf(#c \" %zu\\n\", (size_t)(c));\n\
+         int main(void) {{\n{statements}return 0;\n}}\n"
+    );
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("layout.c");
     let binary = dir.path().join("layout");
-    std::fs::write(&source, LAYOUT_PROGRAM).unwrap();
+    std::fs::write(&source, program).unwrap();
     let compiled = Command::new("cc")
         .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-I"])
         .arg(crate_dir().join("include"))
@@ -70,142 +82,99 @@ fn c_layout() -> Vec<(String, usize)> {
         .collect()
 }
 
-#[test]
-fn struct_layouts_and_constants_agree_with_the_header() {
-    let rust: Vec<(&str, usize)> = vec![
-        ("pastiche_image", size_of::<pastiche_image>()),
-        ("pastiche_image.width", offset_of!(pastiche_image, width)),
-        ("pastiche_image.height", offset_of!(pastiche_image, height)),
-        ("pastiche_image.stride", offset_of!(pastiche_image, stride)),
-        ("pastiche_image.format", offset_of!(pastiche_image, format)),
-        ("pastiche_image.pixels", offset_of!(pastiche_image, pixels)),
-        (
-            "pastiche_engine_options",
-            size_of::<pastiche_engine_options>(),
-        ),
-        (
-            "pastiche_engine_options.model",
-            offset_of!(pastiche_engine_options, model),
-        ),
-        (
-            "pastiche_engine_options.runtime_library",
-            offset_of!(pastiche_engine_options, runtime_library),
-        ),
-        (
-            "pastiche_engine_options.device",
-            offset_of!(pastiche_engine_options, device),
-        ),
-        (
-            "pastiche_engine_options.threads",
-            offset_of!(pastiche_engine_options, threads),
-        ),
-        ("pastiche_params", size_of::<pastiche_params>()),
-        ("pastiche_params.size", offset_of!(pastiche_params, size)),
-        (
-            "pastiche_params.scales",
-            offset_of!(pastiche_params, scales),
-        ),
-        (
-            "pastiche_params.iterations",
-            offset_of!(pastiche_params, iterations),
-        ),
-        (
-            "pastiche_params.content_weight",
-            offset_of!(pastiche_params, content_weight),
-        ),
-        (
-            "pastiche_params.style_weight",
-            offset_of!(pastiche_params, style_weight),
-        ),
-        (
-            "pastiche_params.tv_weight",
-            offset_of!(pastiche_params, tv_weight),
-        ),
-        (
-            "pastiche_params.style_scale",
-            offset_of!(pastiche_params, style_scale),
-        ),
-        (
-            "pastiche_params.pooling",
-            offset_of!(pastiche_params, pooling),
-        ),
-        (
-            "pastiche_params.optimizer",
-            offset_of!(pastiche_params, optimizer),
-        ),
-        (
-            "pastiche_params.learning_rate",
-            offset_of!(pastiche_params, learning_rate),
-        ),
-        ("pastiche_params.init", offset_of!(pastiche_params, init)),
-        ("pastiche_params.seed", offset_of!(pastiche_params, seed)),
-        (
-            "pastiche_params.colors",
-            offset_of!(pastiche_params, colors),
-        ),
-        ("pastiche_progress", size_of::<pastiche_progress>()),
-        (
-            "pastiche_progress.scales",
-            offset_of!(pastiche_progress, scales),
-        ),
-        (
-            "pastiche_progress.loss",
-            offset_of!(pastiche_progress, loss),
-        ),
-        (
-            "pastiche_progress.elapsed_seconds",
-            offset_of!(pastiche_progress, elapsed_seconds),
-        ),
-        ("pastiche_frame_stats", size_of::<pastiche_frame_stats>()),
-        (
-            "pastiche_frame_stats.iterations",
-            offset_of!(pastiche_frame_stats, iterations),
-        ),
-        (
-            "pastiche_frame_stats.warm_started",
-            offset_of!(pastiche_frame_stats, warm_started),
-        ),
-        (
-            "pastiche_frame_stats.loss",
-            offset_of!(pastiche_frame_stats, loss),
-        ),
-        (
-            "pastiche_frame_stats.tv_loss",
-            offset_of!(pastiche_frame_stats, tv_loss),
-        ),
-        ("pastiche_pixel_format", size_of::<i32>()),
-        ("pastiche_status", size_of::<pastiche_status>()),
-        ("PASTICHE_ABI_VERSION", PASTICHE_ABI_VERSION as usize),
-        ("PASTICHE_OK", PASTICHE_OK as usize),
-        (
-            "PASTICHE_ERROR_INVALID_ARGUMENT",
-            PASTICHE_ERROR_INVALID_ARGUMENT as usize,
-        ),
-        ("PASTICHE_ERROR_IO", PASTICHE_ERROR_IO as usize),
-        ("PASTICHE_ERROR_RUNTIME", PASTICHE_ERROR_RUNTIME as usize),
-        (
-            "PASTICHE_ERROR_DEVICE_UNAVAILABLE",
-            PASTICHE_ERROR_DEVICE_UNAVAILABLE as usize,
-        ),
-        ("PASTICHE_CANCELLED", PASTICHE_CANCELLED as usize),
-        ("PASTICHE_ERROR_INTERNAL", PASTICHE_ERROR_INTERNAL as usize),
-        ("PASTICHE_PIXEL_RGBA8", PASTICHE_PIXEL_RGBA8 as usize),
-        ("PASTICHE_PIXEL_RGB8", PASTICHE_PIXEL_RGB8 as usize),
-        ("PASTICHE_PIXEL_RGBA32F", PASTICHE_PIXEL_RGBA32F as usize),
-    ];
-    let c = c_layout();
+fn assert_same(c: &[(String, usize)], rust: &[(String, usize)]) {
     assert_eq!(
         c.len(),
         rust.len(),
-        "the C program and this list must name the same items"
+        "the C program and Rust name the same items"
     );
-    for ((c_name, c_value), (rust_name, rust_value)) in c.iter().zip(&rust) {
+    for ((c_name, c_value), (rust_name, rust_value)) in c.iter().zip(rust) {
         assert_eq!(c_name, rust_name);
         assert_eq!(
             c_value, rust_value,
             "{c_name}: header says {c_value}, Rust says {rust_value}"
         );
     }
+}
+
+/// Offsets and sizes agree, and every struct is its fields and nothing else: no padding inside
+/// or at the end (`.fields`, the sum of the field sizes, equals the size), so that the next
+/// appended field always changes `sizeof` (the header's growth rule).
+#[test]
+fn struct_layouts_agree_with_the_header_and_have_no_padding() {
+    let (c, rust) = layouts! {
+        pastiche_image { struct_size, pixels, stride, width, height, format, alpha }
+        pastiche_engine_options { struct_size, model, runtime_library, device, threads }
+        pastiche_params {
+            struct_size, seed, size, scales, iterations, content_weight, style_weight, tv_weight,
+            style_scale, pooling, optimizer, learning_rate, init, colors, content_layers,
+            style_layers
+        }
+        pastiche_progress {
+            struct_size, iteration, iterations, scale, scales, width, height, loss, content_loss,
+            style_loss, tv_loss, elapsed_seconds
+        }
+        pastiche_frame_stats {
+            struct_size, iterations, evaluations, warm_started, frame, loss, content_loss,
+            style_loss, tv_loss, seconds
+        }
+        pastiche_limits {
+            struct_size, max_pixels, max_stride, max_side, min_size, max_size, max_scales,
+            max_iterations, max_threads, max_styles, max_style_scale
+        }
+        pastiche_engine_info {
+            struct_size, model_path, architecture, layers, runtime_path, fallback_reason, device,
+            threads
+        }
+    };
+    assert_same(&c_values(&c), &rust);
+    for (name, size) in &rust {
+        if !name.contains('.') {
+            assert!(
+                size.is_multiple_of(8),
+                "{name} is not a whole number of 8-byte units"
+            );
+        }
+    }
+}
+
+#[test]
+fn constants_agree_with_the_header() {
+    let (c, rust) = constants!(
+        PASTICHE_ABI_VERSION,
+        PASTICHE_OK,
+        PASTICHE_ERROR_INVALID_ARGUMENT,
+        PASTICHE_ERROR_IO,
+        PASTICHE_ERROR_RUNTIME,
+        PASTICHE_ERROR_DEVICE_UNAVAILABLE,
+        PASTICHE_CANCELLED,
+        PASTICHE_ERROR_INTERNAL,
+        PASTICHE_PIXEL_RGBA8,
+        PASTICHE_PIXEL_RGB8,
+        PASTICHE_PIXEL_RGBA32F,
+        PASTICHE_PIXEL_BGRA8,
+        PASTICHE_ALPHA_STRAIGHT,
+        PASTICHE_ALPHA_PREMULTIPLIED,
+        PASTICHE_IMAGE_SIZE_V1,
+        PASTICHE_ENGINE_OPTIONS_SIZE_V1,
+        PASTICHE_PARAMS_SIZE_V1
+    );
+    assert_same(&c_values(&c), &rust);
+}
+
+/// The first published sizes end on a field of the current layout: an old caller's struct is
+/// a prefix of today's.
+#[test]
+fn first_published_sizes_are_prefixes_of_todays_structs() {
+    assert_eq!(
+        PASTICHE_PARAMS_SIZE_V1,
+        offset_of!(pastiche_params, content_layers)
+    );
+    assert_eq!(PASTICHE_IMAGE_SIZE_V1, size_of::<pastiche_image>());
+    assert_eq!(
+        PASTICHE_ENGINE_OPTIONS_SIZE_V1,
+        size_of::<pastiche_engine_options>()
+    );
 }
 
 #[test]

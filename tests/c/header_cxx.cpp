@@ -3,5 +3,5 @@
 
 int main() {
     pastiche_params params;
-    return pastiche_params_default(&params) == PASTICHE_OK ? 0 : 1;
+    return pastiche_params_init(&params, sizeof params) == PASTICHE_OK ? 0 : 1;
 }

@@ -3,48 +3,16 @@
  *
  *   test_pastiche STYLE_IMAGE SCRATCH_DIR
  *
- * Stylises a small image, runs a 5-frame warm-started video session, cancels from the progress
- * callback, and walks the error paths. Exits 0 when every check passes.
+ * Stylises a small image (style from a file and from memory, a live preview from the progress
+ * callback), runs a 5-frame warm-started video session, cancels from the progress callback,
+ * reads the engine's information and limits, and walks the common error paths. Exits 0 when
+ * every check passes. tests/c/test_integrator.c holds the hostile cases.
  */
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <pastiche.h>
+#include "check.h"
 
-static int failures = 0;
-
-#define CHECK(condition, ...)                                        \
-    do {                                                             \
-        if (!(condition)) {                                          \
-            fprintf(stderr, "FAILED %s:%d: ", __FILE__, __LINE__);   \
-            fprintf(stderr, __VA_ARGS__);                            \
-            fprintf(stderr, " (last error: %s)\n", pastiche_last_error()); \
-            failures++;                                              \
-        }                                                            \
-    } while (0)
-
-enum { WIDTH = 40, HEIGHT = 28, FRAMES = 5 };
-
-/* An RGBA8 picture: a smooth pattern shifted by `offset` pixels (a slow pan), alpha ramp. */
-static void fill_frame(unsigned char *pixels, int offset) {
-    for (int y = 0; y < HEIGHT; y++) {
-        for (int x = 0; x < WIDTH; x++) {
-            unsigned char *p = pixels + 4 * (y * WIDTH + x);
-            double u = (x + offset) * 0.15, v = y * 0.2;
-            p[0] = (unsigned char)(127 + 100 * sin(u) * cos(v));
-            p[1] = (unsigned char)(127 + 100 * cos(u + v));
-            p[2] = (unsigned char)(200 - 4 * y);
-            p[3] = (unsigned char)(255 - 3 * x);
-        }
-    }
-}
-
-static pastiche_image image_of(unsigned char *pixels) {
-    pastiche_image image = {WIDTH, HEIGHT, 4 * WIDTH, PASTICHE_PIXEL_RGBA8, pixels};
-    return image;
-}
+enum { FRAMES = 5 };
 
 /* Mean absolute RGB difference between `later` and `earlier` moved `shift` pixels to the left
  * (the pan of fill_frame), over their overlap. */
@@ -62,9 +30,20 @@ static double warped_difference(const unsigned char *earlier, const unsigned cha
 
 static double mean_difference(const unsigned char *a, const unsigned char *b) { return warped_difference(a, b, 0); }
 
+/* Counts calls and takes a preview at each: the picture as the optimisation has it now. */
+struct previews {
+    int calls;
+    int previews;
+    unsigned char pixels[WIDTH * HEIGHT * 4];
+};
+
 static int count_progress(const pastiche_progress *progress, void *user_data) {
-    (void)progress;
-    (*(int *)user_data)++;
+    struct previews *seen = user_data;
+    seen->calls++;
+    CHECK(progress->struct_size == sizeof *progress, "progress struct_size %zu", progress->struct_size);
+    CHECK(PASTICHE_HAS_FIELD(progress, pastiche_progress, elapsed_seconds), "progress lacks elapsed_seconds");
+    pastiche_image preview = image_of(seen->pixels);
+    if (pastiche_progress_preview(progress, &preview) == PASTICHE_OK) seen->previews++;
     return 0;
 }
 
@@ -85,9 +64,9 @@ static void error_paths(pastiche_engine *engine, const pastiche_params *params, 
           "NULL engine accepted");
     CHECK(strstr(pastiche_last_error(), "engine is NULL") != NULL, "message for NULL engine");
 
-    /* Wrong struct_size. */
+    /* A struct_size below the first published size. */
     pastiche_params wrong = *params;
-    wrong.struct_size = sizeof wrong - 8;
+    wrong.struct_size = PASTICHE_PARAMS_SIZE_V1 - 8;
     paths[0] = "unused.jpg";
     CHECK(pastiche_style_create(engine, paths, NULL, 1, &wrong, NULL, &style) == PASTICHE_ERROR_INVALID_ARGUMENT,
           "wrong struct_size accepted");
@@ -105,7 +84,7 @@ static void error_paths(pastiche_engine *engine, const pastiche_params *params, 
     empty.width = 0;
     CHECK(pastiche_style_create(engine, paths, NULL, 1, params, &empty, &style) == PASTICHE_ERROR_INVALID_ARGUMENT,
           "zero-sized image accepted");
-    CHECK(strstr(pastiche_last_error(), "0x28") != NULL, "message for the zero-sized image");
+    CHECK_MESSAGE("0x28");
 
     /* Corrupt style image. */
     char corrupt[512];
@@ -124,13 +103,42 @@ static void error_paths(pastiche_engine *engine, const pastiche_params *params, 
 
     /* Missing model. */
     pastiche_engine_options options;
-    CHECK(pastiche_engine_options_default(&options) == PASTICHE_OK, "options default");
+    CHECK(pastiche_engine_options_init(&options, sizeof options) == PASTICHE_OK, "options init");
     options.model = "/no/such/model.onnx";
     pastiche_engine *missing = NULL;
     CHECK(pastiche_engine_create(&options, &missing) == PASTICHE_ERROR_IO, "missing model accepted");
     CHECK(strstr(pastiche_last_error(), "/no/such/model.onnx") != NULL, "message names the model");
     CHECK(missing == NULL, "no engine on failure");
-    CHECK(pastiche_params_default(NULL) == PASTICHE_ERROR_INVALID_ARGUMENT, "NULL params accepted");
+    CHECK(pastiche_params_init(NULL, sizeof(pastiche_params)) == PASTICHE_ERROR_INVALID_ARGUMENT,
+          "NULL params accepted");
+
+    /* Preview outside a callback. */
+    pastiche_progress fake;
+    memset(&fake, 0, sizeof fake);
+    CHECK(pastiche_progress_preview(&fake, &content) == PASTICHE_ERROR_INVALID_ARGUMENT, "preview outside a callback");
+    CHECK_MESSAGE("inside a progress callback");
+}
+
+/* The engine describes itself, and the limits are the header's. */
+static void engine_information(pastiche_engine *engine) {
+    pastiche_engine_info info;
+    info.struct_size = sizeof info;
+    CHECK(pastiche_engine_get_info(engine, &info) == PASTICHE_OK, "engine info");
+    CHECK(info.struct_size == sizeof info, "info struct_size %zu", info.struct_size);
+    CHECK(strcmp(info.architecture, "vgg16") == 0, "architecture %s", info.architecture);
+    CHECK(strstr(info.layers, "conv1_1,relu1_1,") == info.layers, "layers %s", info.layers);
+    CHECK(strstr(info.layers, "relu4_2") != NULL, "layers %s", info.layers);
+    CHECK(strstr(info.model_path, "model.onnx") != NULL, "model %s", info.model_path);
+    CHECK(strstr(info.runtime_path, "libonnxruntime.so") != NULL, "runtime %s", info.runtime_path);
+    CHECK(info.device == PASTICHE_DEVICE_CPU && info.threads == 1, "device %d threads %u", info.device, info.threads);
+
+    pastiche_limits limits;
+    limits.struct_size = sizeof limits;
+    CHECK(pastiche_get_limits(&limits) == PASTICHE_OK, "limits");
+    CHECK(limits.max_side == 32768 && limits.max_threads == 256 && limits.max_iterations == 100000 &&
+              limits.max_styles == 64 && limits.min_size == 16 && limits.max_size == 16384 &&
+              limits.max_stride == 32768u * 16,
+          "limits differ from the header's conventions");
 }
 
 int main(int argc, char **argv) {
@@ -142,7 +150,7 @@ int main(int argc, char **argv) {
 
     pastiche_engine_options options;
     pastiche_engine *engine = NULL;
-    CHECK(pastiche_engine_options_default(&options) == PASTICHE_OK, "options default");
+    CHECK(pastiche_engine_options_init(&options, sizeof options) == PASTICHE_OK, "options init");
     options.threads = 1; /* no thread pool: quicker under valgrind, and enough for 40x28 */
     if (pastiche_engine_create(&options, &engine) != PASTICHE_OK) {
         fprintf(stderr, "engine: %s\n", pastiche_last_error());
@@ -150,7 +158,7 @@ int main(int argc, char **argv) {
     }
 
     pastiche_params params;
-    CHECK(pastiche_params_default(&params) == PASTICHE_OK, "params default");
+    CHECK(pastiche_params_init(&params, sizeof params) == PASTICHE_OK, "params init");
     params.size = WIDTH;
     params.iterations = 6;
 
@@ -161,12 +169,44 @@ int main(int argc, char **argv) {
     pastiche_image content = image_of(content_pixels), output = image_of(output_pixels);
     CHECK(pastiche_style_create(engine, paths, NULL, 1, &params, &content, &style) == PASTICHE_OK, "style");
 
-    /* A still. */
-    int calls = 0;
-    CHECK(pastiche_stylize(engine, style, &params, &content, &output, count_progress, &calls) == PASTICHE_OK,
+    /* A still, previewed at every iteration: the last preview is the result. */
+    struct previews seen;
+    memset(&seen, 0, sizeof seen);
+    CHECK(pastiche_stylize(engine, style, &params, &content, &output, count_progress, &seen) == PASTICHE_OK,
           "stylize");
-    CHECK(calls == 6, "progress called %d times", calls);
+    CHECK(seen.calls == 6 && seen.previews == 6, "progress called %d times, %d previews", seen.calls, seen.previews);
     CHECK(mean_difference(content_pixels, output_pixels) > 5, "the picture barely changed");
+    CHECK(mean_difference(seen.pixels, output_pixels) < 1, "the last preview is not the result");
+    CHECK(mean_difference(seen.pixels, content_pixels) > 5, "the preview shows the content");
+
+    /* A style from pixels in memory (the painting as a host has it open). */
+    unsigned char from_memory[WIDTH * HEIGHT * 4];
+    pastiche_image memory_output = image_of(from_memory);
+    pastiche_style *memory_style = NULL;
+    {
+        char command[1024];
+        snprintf(command, sizeof command, "convert '%s' -resize 64x64! -depth 8 rgb:%s/style.rgb", argv[1], argv[2]);
+        CHECK(system(command) == 0, "%s", command);
+        static unsigned char painting[64 * 64 * 3];
+        snprintf(command, sizeof command, "%s/style.rgb", argv[2]);
+        FILE *raw = fopen(command, "rb");
+        CHECK(raw && fread(painting, 1, sizeof painting, raw) == sizeof painting, "reading %s", command);
+        if (raw) fclose(raw);
+        pastiche_image style_image;
+        memset(&style_image, 0, sizeof style_image);
+        style_image.struct_size = sizeof style_image;
+        style_image.pixels = painting;
+        style_image.stride = 64 * 3;
+        style_image.width = style_image.height = 64;
+        style_image.format = PASTICHE_PIXEL_RGB8;
+        const pastiche_image *images[1] = {&style_image};
+        CHECK(pastiche_style_create_from_images(engine, images, NULL, 1, &params, NULL, &memory_style) == PASTICHE_OK,
+              "style from memory");
+        CHECK(pastiche_stylize(engine, memory_style, &params, &content, &memory_output, NULL, NULL) == PASTICHE_OK,
+              "stylize with the style from memory");
+        CHECK(mean_difference(content_pixels, from_memory) > 5, "the style from memory changed nothing");
+        pastiche_style_destroy(memory_style);
+    }
     for (int i = 3; i < WIDTH * HEIGHT * 4; i += 4) {
         if (output_pixels[i] != content_pixels[i]) {
             CHECK(0, "alpha changed at byte %d", i);
@@ -202,6 +242,7 @@ int main(int argc, char **argv) {
         CHECK(pastiche_video_last_frame(video, &stats) == PASTICHE_OK, "stats");
         CHECK(stats.warm_started == (f > 0), "frame %d warm_started %d", f, stats.warm_started);
         CHECK(stats.iterations == (f == 0 ? 12u : 3u), "frame %d ran %u iterations", f, stats.iterations);
+        CHECK(stats.frame == (uint32_t)f + 1 && stats.seconds > 0, "frame %u took %f s", stats.frame, stats.seconds);
         CHECK(pastiche_stylize(engine, style, &cold_params, &frame, &cold_out, NULL, NULL) == PASTICHE_OK, "cold");
     }
     double warm_change = 0, cold_change = 0;
@@ -214,11 +255,11 @@ int main(int argc, char **argv) {
     CHECK(pastiche_video_reset(video) == PASTICHE_OK, "reset");
 
     error_paths(engine, &params, argv[2]);
+    engine_information(engine);
 
     pastiche_video_destroy(video);
     pastiche_style_destroy(style);
     pastiche_engine_destroy(engine);
     pastiche_engine_destroy(NULL);
-    if (failures == 0) printf("all checks passed\n");
-    return failures == 0 ? 0 : 1;
+    return report("test_pastiche");
 }

@@ -95,7 +95,10 @@ struct Graphs {
 
 pub struct Engine {
     model: VggModel,
+    /// Session options, with the device resolved (never `Auto`).
     options: SessionOptions,
+    /// Why `Device::Auto` fell back to the CPU, if it did.
+    fallback: Option<String>,
     graphs: Option<Graphs>,
 }
 
@@ -137,8 +140,10 @@ fn round_up(value: usize, multiple: usize) -> usize {
 }
 
 impl Engine {
-    /// Loads the model (a `model.onnx` written by `pastiche model import`) and ONNX Runtime.
-    pub fn new(model_path: &Path, options: SessionOptions) -> Result<Engine, CoreError> {
+    /// Loads the model (a `model.onnx` written by `pastiche model import`) and ONNX Runtime, and
+    /// checks the device: `Device::Cuda` that cannot run fails here, not at the first evaluation.
+    pub fn new(model_path: &Path, mut options: SessionOptions) -> Result<Engine, CoreError> {
+        options.validate()?;
         if !model_path.is_file() {
             return Err(CoreError::Image {
                 path: model_path.to_owned(),
@@ -148,9 +153,12 @@ impl Engine {
         }
         let model = pastiche_graph::load_model(model_path)?;
         crate::runtime::ensure_runtime(options.runtime_library.as_deref())?;
+        let (device, fallback) = crate::session::probe_device(&options)?;
+        options.device = device;
         Ok(Engine {
             model,
             options,
+            fallback,
             graphs: None,
         })
     }
@@ -159,18 +167,21 @@ impl Engine {
         &self.model
     }
 
-    /// The device the compiled graphs run on, and why `auto` fell back to the CPU if it did.
-    pub fn device(&self) -> Option<(Device, Option<&str>)> {
-        self.graphs
-            .as_ref()
-            .map(|g| (g.loss.device(), g.loss.fallback_reason()))
+    /// The device the graphs run on, and why `auto` fell back to the CPU if it did.
+    pub fn device(&self) -> (Device, Option<&str>) {
+        (self.options.device, self.fallback.as_deref())
+    }
+
+    /// The intra-op threads sessions use (0: one per core).
+    pub fn threads(&self) -> usize {
+        self.options.threads
     }
     /// Compiles the graphs for `params` now rather than at the start of the first run, and
     /// returns the device they run on and why `auto` fell back to the CPU, if it did.
     pub fn compile(&mut self, params: &Params) -> Result<(Device, Option<&str>), CoreError> {
         params.validate()?;
-        let graphs = self.graphs(&params.graph_config())?;
-        Ok((graphs.loss.device(), graphs.loss.fallback_reason()))
+        self.graphs(&params.graph_config())?;
+        Ok(self.device())
     }
 
     /// Compiles the graphs for `config` unless the current ones already match.

@@ -6,6 +6,12 @@ use std::path::PathBuf;
 pub enum CoreError {
     #[error("ONNX Runtime library not found or not loadable; looked in: {}", describe_attempts(.attempts))]
     RuntimeNotFound { attempts: Vec<(PathBuf, String)> },
+    #[error("ONNX Runtime library {} (from {origin}) cannot be used: {reason}", path.display())]
+    RuntimeRejected {
+        path: PathBuf,
+        origin: &'static str,
+        reason: String,
+    },
     #[error("ONNX Runtime: {context}: {message}")]
     Runtime { context: String, message: String },
     #[error("execution provider '{device}' is not available: {reason}")]

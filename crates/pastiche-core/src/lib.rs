@@ -15,8 +15,9 @@ mod video;
 pub use engine::{Control, Engine, LossTerms, Progress, Style, StyleTargets, Stylized};
 pub use error::CoreError;
 pub use params::{
-    ColorPreservation, Init, OptimizerKind, Params, DEFAULT_SIZE, MAX_SIZE, SMALLEST_SCALE,
+    ColorPreservation, Init, OptimizerKind, Params, DEFAULT_SIZE, MAX_ITERATIONS, MAX_SCALES,
+    MAX_SIZE, MAX_STYLE_SCALE, MIN_SIZE, SMALLEST_SCALE,
 };
 pub use picture::Picture;
-pub use session::{Device, GraphSession, Outputs, SessionOptions};
+pub use session::{Device, GraphSession, Outputs, SessionOptions, MAX_THREADS};
 pub use video::{FrameStats, VideoSession};

@@ -106,28 +106,40 @@ fn check(name: &'static str, value: f32, ok: bool, reason: &str) -> Result<(), C
     }
 }
 
+/// Smaller sides leave no room for the network's pooling layers.
+pub const MIN_SIZE: usize = 16;
 /// Sides beyond this would not fit in memory on any machine Pastiche targets.
 pub const MAX_SIZE: usize = 16384;
+/// More resolutions than this would start below the smallest useful picture.
+pub const MAX_SCALES: usize = 8;
+/// Style images larger than this many times the content cannot help and would not fit.
+pub const MAX_STYLE_SCALE: f32 = 8.0;
+/// Iterations per scale beyond this change nothing visible and would run for days.
+pub const MAX_ITERATIONS: usize = 100_000;
 
 impl Params {
     /// Rejects values no run can use, naming the parameter.
     pub fn validate(&self) -> Result<(), CoreError> {
-        if !(16..=MAX_SIZE).contains(&self.size) {
+        if !(MIN_SIZE..=MAX_SIZE).contains(&self.size) {
             return Err(CoreError::parameter(
                 "size",
                 self.size,
-                format!("must be 16..={MAX_SIZE}"),
+                format!("must be {MIN_SIZE}..={MAX_SIZE}"),
             ));
         }
-        if self.scales > 8 {
+        if self.scales > MAX_SCALES {
             return Err(CoreError::parameter(
                 "scales",
                 self.scales,
-                "must be at most 8",
+                format!("must be at most {MAX_SCALES}"),
             ));
         }
-        if self.iterations == 0 {
-            return Err(CoreError::parameter("iterations", 0, "must be at least 1"));
+        if !(1..=MAX_ITERATIONS).contains(&self.iterations) {
+            return Err(CoreError::parameter(
+                "iterations",
+                self.iterations,
+                format!("must be 1..={MAX_ITERATIONS}"),
+            ));
         }
         check(
             "content weight",
@@ -150,7 +162,7 @@ impl Params {
         check(
             "style scale",
             self.style_scale,
-            self.style_scale > 0.0 && self.style_scale <= 8.0,
+            self.style_scale > 0.0 && self.style_scale <= MAX_STYLE_SCALE,
             "must be in (0, 8]",
         )?;
         if let OptimizerKind::Adam { learning_rate } = self.optimizer {

@@ -51,16 +51,49 @@ fn image_error(path: &Path, error: impl std::fmt::Display) -> CoreError {
     }
 }
 
+/// Whether a JPEG stream reaches its end-of-image marker after its first scan. The decoder
+/// accepts a truncated file and paints the missing part grey; this refuses it instead. Marker
+/// segments are walked to the first scan (so that a thumbnail's own marker in the EXIF block does
+/// not count); the entropy-coded data after it escapes every 0xFF as 0xFF00, so 0xFFD9 there can
+/// only be the end marker.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    const START_OF_SCAN: u8 = 0xDA;
+    const END_OF_IMAGE: [u8; 2] = [0xFF, 0xD9];
+    let mut at = 2; // after the start-of-image marker
+    while at + 4 <= bytes.len() {
+        match (bytes[at], bytes[at + 1]) {
+            (0xFF, 0xFF) => at += 1,               // fill byte
+            (0xFF, 0x01 | 0xD0..=0xD7) => at += 2, // markers without a length
+            (0xFF, marker) => {
+                let length = u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize;
+                let next = at + 2 + length;
+                if marker == START_OF_SCAN {
+                    return bytes
+                        .get(next..)
+                        .is_some_and(|rest| rest.windows(2).any(|pair| pair == END_OF_IMAGE));
+                }
+                at = next;
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 impl Picture {
     /// Decodes PNG, JPEG, WebP or TIFF (8 or 16 bit), turned upright by its EXIF orientation.
     pub fn load(path: &Path) -> Result<Picture, CoreError> {
         let fail = |e: &dyn std::fmt::Display| image_error(path, e);
-        let reader = ImageReader::open(path)
-            .map_err(|e| fail(&e))?
+        let bytes = std::fs::read(path).map_err(|e| fail(&e))?;
+        let reader = ImageReader::new(std::io::Cursor::new(&bytes[..]))
             .with_guessed_format()
             .map_err(|e| fail(&e))?;
-        if reader.format().is_none() {
-            return Err(fail(&"not a PNG, JPEG, WebP or TIFF image"));
+        match reader.format() {
+            None => return Err(fail(&"not a PNG, JPEG, WebP or TIFF image")),
+            Some(ImageFormat::Jpeg) if !jpeg_is_complete(&bytes) => {
+                return Err(fail(&"the JPEG data ends early (the file is truncated)"))
+            }
+            Some(_) => {}
         }
         let mut decoder = reader.into_decoder().map_err(|e| fail(&e))?;
         let (width, height) = decoder.dimensions();

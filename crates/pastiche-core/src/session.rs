@@ -39,14 +39,44 @@ impl std::str::FromStr for Device {
     }
 }
 
+/// The most intra-op threads a session may ask for. ONNX Runtime starts every thread it is
+/// given up front, so an absurd count exhausts memory before the first evaluation; no machine
+/// Pastiche targets gains from more.
+pub const MAX_THREADS: usize = 256;
+
 /// How sessions are created.
 #[derive(Debug, Clone, Default)]
 pub struct SessionOptions {
-    /// Intra-op threads; 0 lets ONNX Runtime choose (one per core).
+    /// Intra-op threads, at most [`MAX_THREADS`]; 0 lets ONNX Runtime choose (one per core).
     pub threads: usize,
     /// ONNX Runtime library to load instead of searching for one.
     pub runtime_library: Option<std::path::PathBuf>,
     pub device: Device,
+}
+
+impl SessionOptions {
+    /// Rejects option values no session can use, naming the option.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        if self.threads > MAX_THREADS {
+            return Err(CoreError::parameter(
+                "threads",
+                self.threads,
+                format!("must be 0 (one per core) ..= {MAX_THREADS}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The device sessions will run on, found by opening a one-node graph with the requested
+/// provider, so that an unusable device is reported when an engine is created rather than at
+/// its first evaluation.
+pub fn probe_device(options: &SessionOptions) -> Result<(Device, Option<String>), CoreError> {
+    if options.device == Device::Cpu {
+        return Ok((Device::Cpu, None));
+    }
+    let probe = GraphSession::new(&pastiche_graph::device_probe_graph(), options)?;
+    Ok((probe.device, probe.fallback))
 }
 
 pub struct GraphSession {

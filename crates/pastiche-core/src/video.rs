@@ -84,8 +84,12 @@ impl VideoSession {
             ("first-frame iterations", first_iterations),
             ("later-frame iterations", later_iterations),
         ] {
-            if value == 0 {
-                return Err(CoreError::parameter(name, value, "must be at least 1"));
+            if !(1..=crate::MAX_ITERATIONS).contains(&value) {
+                return Err(CoreError::parameter(
+                    name,
+                    value,
+                    format!("must be 1..={}", crate::MAX_ITERATIONS),
+                ));
             }
         }
         params.validate()?;

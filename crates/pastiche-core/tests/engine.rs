@@ -194,33 +194,43 @@ fn luminance_preservation_keeps_the_content_colours() {
 }
 
 #[test]
-fn cuda_fails_clearly_here_and_auto_falls_back_to_the_cpu() {
+fn cuda_fails_clearly_at_engine_creation_and_auto_falls_back_to_the_cpu() {
     let model = store::resolve_model(Some(store::DEFAULT_MODEL));
+    let on = |device| {
+        Engine::new(
+            &model,
+            SessionOptions {
+                device,
+                ..SessionOptions::default()
+            },
+        )
+    };
+    let message = on(Device::Cuda).err().expect("no CUDA here").to_string();
+    assert!(message.contains("'cuda' is not available"), "{message}");
+
+    let mut engine = on(Device::Auto).unwrap();
+    let (used, reason) = engine.device();
+    assert_eq!(used, Device::Cpu);
+    assert!(reason.is_some_and(|r| !r.is_empty()));
     let content = content();
     let params = params(1);
-    for device in [Device::Cuda, Device::Auto] {
-        let options = SessionOptions {
-            device,
-            ..SessionOptions::default()
-        };
-        let mut engine = Engine::new(&model, options).unwrap();
-        let mut targets = engine
-            .style_targets(vec![starry()], &params, &content)
-            .unwrap();
-        let result = engine.stylize(&content, &mut targets, &params, &mut |_| Control::Continue);
-        match device {
-            Device::Cuda => {
-                let message = result.unwrap_err().to_string();
-                assert!(message.contains("'cuda' is not available"), "{message}");
-            }
-            _ => {
-                result.unwrap();
-                let (used, reason) = engine.device().unwrap();
-                assert_eq!(used, Device::Cpu);
-                assert!(reason.is_some());
-            }
-        }
-    }
+    let mut targets = engine
+        .style_targets(vec![starry()], &params, &content)
+        .unwrap();
+    engine
+        .stylize(&content, &mut targets, &params, &mut |_| Control::Continue)
+        .unwrap();
+}
+
+#[test]
+fn absurd_thread_counts_are_refused_before_any_work() {
+    let model = store::resolve_model(Some(store::DEFAULT_MODEL));
+    let options = SessionOptions {
+        threads: pastiche_core::MAX_THREADS + 1,
+        ..SessionOptions::default()
+    };
+    let message = Engine::new(&model, options).err().unwrap().to_string();
+    assert!(message.contains("threads"), "{message}");
 }
 
 #[test]

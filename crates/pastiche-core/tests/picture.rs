@@ -97,6 +97,23 @@ fn corrupt_and_missing_images_name_the_file() {
 }
 
 #[test]
+fn a_truncated_jpeg_is_refused_not_painted_grey() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = std::fs::read(data("starry_night.jpg")).unwrap();
+    for kept in [whole.len() / 2, whole.len() - 2] {
+        let path = dir.path().join(format!("starry-{kept}.jpg"));
+        std::fs::write(&path, &whole[..kept]).unwrap();
+        let message = Picture::load(&path).unwrap_err().to_string();
+        assert!(message.contains("truncated"), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+    }
+    // A complete file with bytes after its end marker (some cameras append data) still loads.
+    let padded = dir.path().join("padded.jpg");
+    std::fs::write(&padded, [&whole[..], &[0u8; 64][..]].concat()).unwrap();
+    Picture::load(&padded).unwrap();
+}
+
+#[test]
 fn failed_saves_leave_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let picture = gradient(8, 8);

@@ -163,6 +163,17 @@ fn gram_dims(channels: usize) -> [Dim; 2] {
     [Dim::Fixed(channels as i64), Dim::Fixed(channels as i64)]
 }
 
+/// `y = Identity(x)` on one float: the smallest graph, for an engine to check that an execution
+/// provider really runs before it compiles the large ones.
+pub fn device_probe_graph() -> ModelProto {
+    let mut graph = GraphBuilder::new("device-probe");
+    let dims = [Dim::Fixed(1)];
+    graph.input("x", &dims);
+    graph.op_into("Identity", &["x"], vec![], "y");
+    graph.output("y", &dims);
+    graph.finish(vec![])
+}
+
 /// Image → `content.<layer>` activations and `gram.<layer>` Gram matrices.
 pub fn targets_graph(model: &VggModel, config: &GraphConfig) -> Result<ModelProto, GraphError> {
     let plan = config.plan(model)?;
