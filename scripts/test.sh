@@ -16,5 +16,6 @@ cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo test --workspace
 tests/c/run.sh
+tests/fuzz/run.sh
 gimp/tests/run.sh
 gimp/tests/run-gimp3.sh

@@ -44,6 +44,11 @@ compile() { # OUTPUT SOURCE [FLAGS…]
 }
 compile test_pastiche test_pastiche.c
 compile test_integrator test_integrator.c
+# The example in plugin-c-api/README.md compiles and links as printed.
+sed -n '/^```c$/,/^```$/p' plugin-c-api/README.md | sed '1d;$d' > "$scratch/readme_example.c"
+# shellcheck disable=SC2046
+cc -std=c99 -Wall -Wextra -Werror -o "$scratch/readme_example" "$scratch/readme_example.c" \
+  $(pkg-config --cflags --libs pastiche)
 # shellcheck disable=SC2046
 c++ -std=c++11 -Wall -Werror -o "$scratch/header_cxx" tests/c/header_cxx.cpp $(pkg-config --cflags --libs pastiche)
 "$scratch/header_cxx"
