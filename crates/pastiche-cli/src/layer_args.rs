@@ -1,7 +1,7 @@
 //! The layer and pooling options shared by `stylize` and `model export-graph`.
 
 use clap::{Args, ValueEnum};
-use pastiche_graph::Pooling;
+use pastiche_core::Pooling;
 
 #[derive(Args)]
 pub struct LayerArgs {

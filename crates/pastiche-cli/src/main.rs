@@ -1,12 +1,12 @@
 //! `pastiche`: neural style transfer from the command line.
 
+mod interrupt;
 mod layer_args;
 mod model_commands;
+mod progress;
 mod stylize;
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use pastiche_core::CoreError;
@@ -33,8 +33,6 @@ enum Command {
 
 /// Exit status for bad usage or bad input (clap uses it for usage errors too).
 const BAD_INPUT: u8 = 2;
-/// Exit status for a run interrupted with Ctrl-C (128 + SIGINT).
-const INTERRUPTED: u8 = 130;
 /// Exit status for failures of the runtime itself.
 const FAILED: u8 = 1;
 
@@ -49,16 +47,16 @@ fn main() -> ExitCode {
             }
         },
         Command::Stylize(args) => {
-            let interrupted = Arc::new(AtomicBool::new(false));
-            let flag = Arc::clone(&interrupted);
-            if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
+            let interrupt = interrupt::Interrupt::install().unwrap_or_else(|e| {
                 eprintln!("pastiche: cannot install the Ctrl-C handler: {e}");
-            }
-            match stylize::run(*args, interrupted) {
+                interrupt::Interrupt::default()
+            });
+            match stylize::run(*args, &interrupt) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(CoreError::Cancelled) => {
-                    eprintln!("pastiche: interrupted; no output written");
-                    ExitCode::from(INTERRUPTED)
+                    // The same message and status as when the handler ends the run.
+                    interrupt.exit();
+                    ExitCode::from(interrupt::INTERRUPTED)
                 }
                 Err(error @ CoreError::Runtime { .. }) => {
                     eprintln!("pastiche: {error}");

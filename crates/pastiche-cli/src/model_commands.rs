@@ -5,8 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use pastiche_graph::onnx::encode_model;
-use pastiche_graph::{store, GraphConfig, LayerKind, Preprocessing, VggModel};
+use pastiche_core::{encode_model, store, GraphConfig, LayerKind, Params, Preprocessing, VggModel};
 
 use crate::layer_args::LayerArgs;
 
@@ -68,7 +67,7 @@ impl ModelCommand {
 }
 
 fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let imported = pastiche_graph::import_file(&args.source, args.preprocess)?;
+    let imported = pastiche_core::import_file(&args.source, args.preprocess)?;
     let directory = args.output.unwrap_or_else(|| {
         let stem = args
             .source
@@ -104,7 +103,7 @@ fn load(model: Option<&str>) -> anyhow::Result<(PathBuf, VggModel)> {
             path.display()
         );
     }
-    let model = pastiche_graph::load_model(&path)?;
+    let model = pastiche_core::load_model(&path)?;
     Ok((path, model))
 }
 
@@ -119,6 +118,11 @@ fn info(model: Option<&str>) -> anyhow::Result<()> {
         model.source.file_name, model.source.layout
     );
     println!("source sha256: {}", model.source.sha256);
+    // Stylising replaces the network's pooling; say what it uses, not what the file has.
+    println!(
+        "pooling:       {} when stylising (--pooling avg|max replaces the network's own)",
+        Params::default().pooling
+    );
     println!("layers:");
     for (index, layer) in model.layers.iter().enumerate() {
         let detail = match &layer.kind {
@@ -126,8 +130,8 @@ fn info(model: Option<&str>) -> anyhow::Result<()> {
                 format!("conv 3x3  {:>4} -> {:<4}", c.in_channels, c.out_channels)
             }
             LayerKind::Relu => format!("relu      {:>4}", model.channels_at(index)),
-            LayerKind::Pool(kind) => format!(
-                "{kind:?} pool 2x2 (size multiple {})",
+            LayerKind::Pool(_) => format!(
+                "pool 2x2  (image sides multiple of {})",
                 model.size_multiple(index)
             ),
         };
@@ -145,10 +149,10 @@ fn export_graph(args: ExportArgs) -> anyhow::Result<()> {
         total_variation: !args.no_tv,
     };
     let started = Instant::now();
-    let graph = pastiche_graph::loss_gradient_graph(&model, &config)?;
+    let graph = pastiche_core::loss_gradient_graph(&model, &config)?;
     let bytes = encode_model(&graph);
     let compiled = started.elapsed();
-    pastiche_graph::write_atomically(&args.output, &bytes)?;
+    pastiche_core::write_atomically(&args.output, &bytes)?;
     println!(
         "wrote {} ({:.1} MB, {} nodes, compiled in {:.0} ms; image sides must be multiples of {})",
         args.output.display(),
@@ -158,8 +162,8 @@ fn export_graph(args: ExportArgs) -> anyhow::Result<()> {
         config.size_multiple(&model)?
     );
     if let Some(path) = args.targets_output {
-        let targets = pastiche_graph::targets_graph(&model, &config)?;
-        pastiche_graph::write_atomically(&path, &encode_model(&targets))?;
+        let targets = pastiche_core::targets_graph(&model, &config)?;
+        pastiche_core::write_atomically(&path, &encode_model(&targets))?;
         println!("wrote {}", path.display());
     }
     Ok(())

@@ -1,19 +1,16 @@
 //! `pastiche stylize`: repaint a photo in the style of one or more paintings.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 use pastiche_core::{
-    ColorPreservation, Control, CoreError, Device, Engine, Init, OptimizerKind, Params, Picture,
-    SessionOptions, Style,
+    store, ColorPreservation, Control, CoreError, Device, Engine, Init, OptimizerKind, Params,
+    Picture, SessionOptions, Style,
 };
-use pastiche_graph::store;
 
+use crate::interrupt::Interrupt;
 use crate::layer_args::LayerArgs;
+use crate::progress::Display;
 
 #[derive(Args)]
 pub struct StylizeArgs {
@@ -22,20 +19,21 @@ pub struct StylizeArgs {
     /// A style image; repeat for a blend.
     #[arg(long = "style", required = true)]
     styles: Vec<PathBuf>,
-    /// Output file: .png (8-bit), .jpg, or .tif/.tiff (16-bit). Written only when the run completes.
+    /// Output file: .png (8-bit), .jpg, .tif/.tiff (16-bit) or .webp (lossless). Written only when
+    /// the run completes.
     #[arg(short, long)]
     output: PathBuf,
     /// Blend weights of the styles, comma-separated [default: equal].
     #[arg(long, value_delimiter = ',')]
     style_blend: Option<Vec<f32>>,
     /// Longest side of the output in pixels.
-    #[arg(long, default_value_t = pastiche_core::DEFAULT_SIZE)]
+    #[arg(long, default_value_t = pastiche_core::DEFAULT_SIZE, allow_negative_numbers = true, value_parser = count)]
     size: usize,
     /// Optimiser iterations at each scale.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = count)]
     iterations: usize,
     /// Number of resolutions, doubling up to --size; 0 = automatic (from 256 px: 512 → 256, 512).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = count)]
     scales: usize,
     /// Seed of the noise initialisation (same seed, threads and device → identical output).
     #[arg(long, default_value_t = 0)]
@@ -70,14 +68,21 @@ pub struct StylizeArgs {
     #[arg(long, default_value = "cpu")]
     device: Device,
     /// Threads for ONNX Runtime; 0 = one per core.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = count)]
     threads: usize,
     /// Also save the image every N iterations, as OUTPUT.sS.iterN.EXT.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = count)]
     save_every: Option<usize>,
     /// Model file, directory or store name [default: $PASTICHE_MODEL or vgg16].
     #[arg(long)]
     model: Option<String>,
+}
+
+/// A whole number of 0 or more. Negative values reach this parser (rather than being taken for
+/// options) so that `--size -5` is refused in plain words.
+fn count(text: &str) -> Result<usize, String> {
+    text.parse()
+        .map_err(|_| "must be a whole number, 0 or more".to_owned())
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,8 +142,8 @@ fn intermediate_path(output: &Path, scale: usize, iteration: usize) -> PathBuf {
     output.with_file_name(format!("{stem}.s{scale}.iter{iteration:04}.{extension}"))
 }
 
-/// Runs the command; `interrupted` is set by Ctrl-C.
-pub fn run(args: StylizeArgs, interrupted: Arc<AtomicBool>) -> Result<(), CoreError> {
+/// Runs the command; Ctrl-C (through `interrupt`) stops it without writing the output.
+pub fn run(args: StylizeArgs, interrupt: &Interrupt) -> Result<(), CoreError> {
     Picture::check_output_path(&args.output)?;
     let params = args.params()?;
     params.validate()?;
@@ -169,72 +174,80 @@ pub fn run(args: StylizeArgs, interrupted: Arc<AtomicBool>) -> Result<(), CoreEr
         })
         .collect::<Result<Vec<_>, CoreError>>()?;
 
+    let schedule = params.schedule();
+    let scale_pixels: Vec<u64> = schedule
+        .iter()
+        .map(|&longest| {
+            let (width, height) = content.size_for_longest(longest);
+            (width * height) as u64
+        })
+        .collect();
+    let display = Display::start(&scale_pixels, params.iterations);
+    interrupt.show_progress_on(display.bar());
+
+    display.setup("loading the model and ONNX Runtime");
     let options = SessionOptions {
         threads: args.threads,
         device: args.device,
         ..SessionOptions::default()
     };
     let mut engine = Engine::new(&store::resolve_model(args.model.as_deref()), options)?;
+    display.setup("compiling the graphs and creating the ONNX Runtime sessions");
     if let (Device::Cpu, Some(reason)) = engine.compile(&params)? {
-        eprintln!("pastiche: notice: CUDA is unavailable, running on the CPU ({reason})");
+        display.bar().suspend(|| {
+            eprintln!("pastiche: notice: CUDA is unavailable, running on the CPU ({reason})")
+        });
     }
+    display.setup("computing the style targets");
     let mut targets = engine.style_targets(styles, &params, &content)?;
+    for &longest in &schedule {
+        engine.style_grams(&mut targets, longest)?;
+    }
 
-    let scales = params.schedule();
-    let bar = ProgressBar::new((params.iterations * scales.len()) as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} [{elapsed_precise} < {eta_precise}] {msg}",
-        )
-        .expect("valid template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(500));
+    display.optimising();
     let mut save_error = None;
     let mut report = |p: &pastiche_core::Progress<'_>| {
-        bar.set_position((p.scale * p.iterations + p.iteration) as u64);
-        bar.set_message(format!(
-            "scale {}/{} {}x{}  loss {:.4e} (content {:.3e}, style {:.3e}, tv {:.3e})",
-            p.scale + 1,
-            p.scales,
-            p.width,
-            p.height,
-            p.loss.total,
-            p.loss.content,
-            p.loss.style,
-            p.loss.tv
-        ));
+        display.iteration(p);
         if let Some(every) = args.save_every {
             if p.iteration.is_multiple_of(every) {
-                if let Err(e) =
-                    p.snapshot()
-                        .save(&intermediate_path(&args.output, p.scale, p.iteration))
-                {
+                let path = intermediate_path(&args.output, p.scale, p.iteration);
+                let saved = p
+                    .snapshot()
+                    .encode(&path)
+                    .and_then(|bytes| interrupt.write(|| save(&path, &bytes)));
+                if let Err(e) = saved {
                     save_error = Some(e);
                     return Control::Cancel;
                 }
             }
         }
-        if interrupted.load(Ordering::Relaxed) {
+        if interrupt.requested() {
             Control::Cancel
         } else {
             Control::Continue
         }
     };
     let result = engine.stylize(&content, &mut targets, &params, &mut report);
-    bar.finish_and_clear();
     let result = match (result, save_error) {
         (_, Some(e)) => return Err(e),
         (r, None) => r?,
     };
-    result.picture.save(&args.output)?;
+    let bytes = result.picture.encode(&args.output)?;
+    interrupt.commit(|| save(&args.output, &bytes))?;
+    display.finish();
     eprintln!(
-        "wrote {} ({}x{}, {} evaluations, {:.1} s, final loss {:.4e})",
+        "wrote {} ({}x{}, {} evaluations, {:.1} s including set-up, final loss {:.4e})",
         args.output.display(),
         result.picture.width(),
         result.picture.height(),
         result.evaluations,
-        bar.elapsed().as_secs_f64(),
+        display.elapsed().as_secs_f64(),
         result.loss.total
     );
     Ok(())
+}
+
+/// Writes an encoded picture whole or not at all.
+fn save(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
+    pastiche_core::write_atomically(path, bytes).map_err(CoreError::from)
 }

@@ -1,7 +1,8 @@
 //! The `pastiche` binary as a user runs it: help, exit codes, files written or not.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use pastiche_core::Picture;
@@ -58,15 +59,28 @@ fn help_documents_every_option_with_its_default() {
 }
 
 #[test]
-fn a_small_run_writes_the_output_at_the_requested_size() {
+fn a_small_run_writes_webp_at_the_requested_size_and_reports_in_plain_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("out.png");
+    let output = dir.path().join("out.webp");
     let run = stylize(&output, &["--size", "48", "--iterations", "3"])
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let picture = Picture::load(&output).unwrap();
     assert_eq!((picture.width(), picture.height()), (48, 36));
+    assert_eq!(&std::fs::read(&output).unwrap()[8..12], b"WEBP");
+
+    // stderr is a pipe here, not a terminal: set-up steps and iterations as plain lines.
+    let log = stderr(&run);
+    for expected in [
+        "pastiche: loading the model and ONNX Runtime…\n",
+        "pastiche: compiling the graphs",
+        "pastiche: computing the style targets…\n",
+        "iteration 3/3  loss",
+        "including set-up",
+    ] {
+        assert!(log.contains(expected), "no {expected:?} in:\n{log}");
+    }
 }
 
 /// A PNG header claiming 0×10 pixels, and a 50000×50000 PNG with one tiny IDAT chunk.
@@ -84,7 +98,7 @@ fn hex(text: &str) -> Vec<u8> {
 fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("out.png");
-    let option_cases: [(&[&str], &str); 7] = [
+    let option_cases: [(&[&str], &str); 9] = [
         (&["--style-weight=-1"], "style weight"),
         (&["--content-weight", "NaN"], "content weight"),
         (&["--tv-weight", "inf"], "tv weight"),
@@ -102,6 +116,14 @@ fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
             "relu6_1",
         ),
         (&["--size", "0"], "size"),
+        (
+            &["--size", "-5"],
+            "'-5' for '--size <SIZE>': must be a whole number",
+        ),
+        (
+            &["--iterations", "-1"],
+            "'-1' for '--iterations <ITERATIONS>': must be a whole number",
+        ),
     ];
     for (extra, expected) in option_cases {
         let run = stylize(&output, extra).output().unwrap();
@@ -157,10 +179,18 @@ fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
     );
     assert!(!output.exists());
 
-    for unwritable in ["/no/such/dir/out.png", "/proc/out.png"] {
+    for (unwritable, why) in [
+        (
+            "/no/such/dir/out.png",
+            "the folder /no/such/dir does not exist",
+        ),
+        ("/proc/out.png", "cannot write in the folder /proc: "),
+    ] {
         let run = stylize(Path::new(unwritable), &[]).output().unwrap();
         assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
         assert!(stderr(&run).contains(unwritable), "{}", stderr(&run));
+        assert!(stderr(&run).contains(why), "{}", stderr(&run));
+        assert!(!stderr(&run).contains(".pastiche-"), "{}", stderr(&run));
     }
 }
 
@@ -247,20 +277,76 @@ fn ctrl_c_cancels_with_130_and_no_output_file() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    // SAFETY: kill(2) with a live child's pid and SIGINT has no memory-safety preconditions.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    sigint(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     assert!(
         !output.exists(),
         "an interrupted run must not write its output"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let leftovers: Vec<_> = files_in(dir.path())
+        .into_iter()
         .filter(|n| n.starts_with(".pastiche-"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// Names of the files in `dir`.
+fn files_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Waits for a line of the child's stderr containing `marker`, then returns.
+fn wait_for_line(child: &mut Child, marker: &str) {
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let found = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.contains(marker));
+    assert!(found, "the run ended without printing {marker:?}");
+    // Keep draining stderr so that the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+}
+
+fn sigint(child: &Child) {
+    // SAFETY: kill(2) with a live child's pid and SIGINT has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+}
+
+#[test]
+fn ctrl_c_during_set_up_exits_130_promptly_with_no_output() {
+    // The style targets at 256, 512 and 1024 pixels take seconds of uninterruptible ONNX Runtime
+    // work; a first Ctrl-C there, and a double Ctrl-C, both end the run at once.
+    for presses in [1, 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("out.png");
+        let mut child = stylize(&output, &["--size", "1024", "--iterations", "5"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for_line(&mut child, "computing the style targets");
+        let pressed = Instant::now();
+        for _ in 0..presses {
+            sigint(&child);
+        }
+        let status = child.wait().unwrap();
+        let took = pressed.elapsed();
+        assert_eq!(status.code(), Some(130), "{presses} Ctrl-C");
+        // The run acts within half a second; the bound leaves room for a loaded machine.
+        assert!(
+            took < Duration::from_secs(3),
+            "{presses} Ctrl-C: took {took:?}"
+        );
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{:?}",
+            files_in(dir.path())
+        );
+    }
 }
 
 #[test]
@@ -272,6 +358,9 @@ fn model_commands_describe_and_export_the_default_model() {
         text.contains("vgg16") && text.contains("relu4_2") && text.contains("caffe"),
         "{text}"
     );
+    // The pooling stylize uses by default, not the network's own max pooling.
+    assert!(text.contains("pooling:       avg when stylising"), "{text}");
+    assert!(!text.to_lowercase().contains("max pool"), "{text}");
 
     let dir = tempfile::tempdir().unwrap();
     let graph = dir.path().join("loss.onnx");

@@ -21,3 +21,11 @@ pub use params::{
 pub use picture::Picture;
 pub use session::{Device, GraphSession, Outputs, SessionOptions, MAX_THREADS};
 pub use video::{FrameStats, VideoSession};
+
+// What the fronts need from the graph compiler, so that they depend on this crate alone
+// (docs/ARCHITECTURE.md: a front uses pastiche-core, never pastiche-graph directly).
+pub use pastiche_graph::onnx::encode_model;
+pub use pastiche_graph::{
+    import_file, load_model, loss_gradient_graph, store, targets_graph, write_atomically,
+    GraphConfig, GraphError, Imported, LayerKind, Pooling, Preprocessing, VggModel,
+};

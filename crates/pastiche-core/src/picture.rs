@@ -2,7 +2,7 @@
 //! alongside. Decoding respects EXIF orientation; encoding goes through a temporary file and a
 //! rename, so a failed or cancelled run never leaves a half-written output.
 
-use std::io::{BufWriter, Write};
+use std::io::Cursor;
 use std::path::Path;
 
 use image::imageops::{self, FilterType};
@@ -29,9 +29,10 @@ fn output_format(path: &Path) -> Result<ImageFormat, CoreError> {
         "png" => Ok(ImageFormat::Png),
         "jpg" | "jpeg" => Ok(ImageFormat::Jpeg),
         "tif" | "tiff" => Ok(ImageFormat::Tiff),
+        "webp" => Ok(ImageFormat::WebP),
         _ => Err(image_error(
             path,
-            "unsupported output extension (use .png, .jpg or .tiff)",
+            "unsupported output extension (use .png, .jpg, .tiff or .webp)",
         )),
     }
 }
@@ -214,17 +215,47 @@ impl Picture {
     }
 
     /// Checks, before any work, that [`Picture::save`] can write `path`: a supported extension
-    /// and a writable directory (tried with a temporary file that is removed again).
+    /// and a writable folder (tried with a temporary file that is removed again). A failure
+    /// names the folder, not the temporary file.
     pub fn check_output_path(path: &Path) -> Result<(), CoreError> {
         output_format(path)?;
-        temporary_file_beside(path)
-            .map(drop)
-            .map_err(|e| image_error(path, format!("cannot write here: {e}")))
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            return Err(image_error(
+                path,
+                format!("the folder {} does not exist", folder.display()),
+            ));
+        }
+        temporary_file_beside(path).map(drop).map_err(|e| {
+            // tempfile's message ends with the temporary file's name; keep only the cause.
+            let cause = e
+                .get_ref()
+                .and_then(|inner| inner.source())
+                .map_or_else(|| e.kind().to_string(), ToString::to_string);
+            image_error(
+                path,
+                format!("cannot write in the folder {}: {cause}", folder.display()),
+            )
+        })
     }
 
     /// Encodes by the file's extension — PNG (8-bit), JPEG (8-bit, quality 95, alpha dropped),
-    /// TIFF (16-bit) — into a temporary file beside `path`, renamed over it when complete.
+    /// TIFF (16-bit), WebP (lossless, 8-bit) — into a temporary file beside `path`, renamed over
+    /// it when complete.
     pub fn save(&self, path: &Path) -> Result<(), CoreError> {
+        let encoded = self.encode(path)?;
+        pastiche_graph::write_atomically(path, &encoded).map_err(|e| match e {
+            pastiche_graph::GraphError::Io { source, .. } => image_error(path, source),
+            other => other.into(),
+        })
+    }
+
+    /// The file [`Picture::save`] would write to `path`, in memory: the slow part of saving,
+    /// so that a caller can do it before the short write that must not be interrupted.
+    pub fn encode(&self, path: &Path) -> Result<Vec<u8>, CoreError> {
         let format = output_format(path)?;
         let mut rgba = self.to_rgba();
         rgba.pixels_mut()
@@ -233,26 +264,20 @@ impl Picture {
         let encoded = match (format, self.alpha.is_some()) {
             (ImageFormat::Tiff, true) => DynamicImage::ImageRgba16(image.to_rgba16()),
             (ImageFormat::Tiff, false) => DynamicImage::ImageRgb16(image.to_rgb16()),
-            (ImageFormat::Png, true) => DynamicImage::ImageRgba8(image.to_rgba8()),
+            (ImageFormat::Png | ImageFormat::WebP, true) => {
+                DynamicImage::ImageRgba8(image.to_rgba8())
+            }
             _ => DynamicImage::ImageRgb8(image.to_rgb8()),
         };
-
-        let fail = |e: &dyn std::fmt::Display| image_error(path, e);
-        let temporary = temporary_file_beside(path).map_err(|e| fail(&e))?;
-        {
-            let mut writer = BufWriter::new(temporary.as_file());
-            if format == ImageFormat::Jpeg {
-                let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut writer, 95);
-                encoded.write_with_encoder(encoder).map_err(|e| fail(&e))?;
-            } else {
-                encoded
-                    .write_to(&mut writer, format)
-                    .map_err(|e| fail(&e))?;
-            }
-            writer.flush().map_err(|e| fail(&e))?;
-        }
-        temporary.as_file().sync_all().map_err(|e| fail(&e))?;
-        temporary.persist(path).map_err(|e| fail(&e.error))?;
-        Ok(())
+        let mut bytes = Cursor::new(Vec::new());
+        let written = if format == ImageFormat::Jpeg {
+            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 95);
+            encoded.write_with_encoder(encoder)
+        } else {
+            // The image crate's WebP encoder is lossless.
+            encoded.write_to(&mut bytes, format)
+        };
+        written.map_err(|e| image_error(path, e))?;
+        Ok(bytes.into_inner())
     }
 }

@@ -56,6 +56,7 @@ fn formats_round_trip_with_alpha_where_the_format_has_it() {
         ("a.png", true, 1.0 / 255.0),
         ("a.tiff", true, 1.0 / 65535.0),
         ("a.jpg", false, 0.05),
+        ("a.webp", true, 1.0 / 255.0), // lossless
     ] {
         let path = dir.path().join(name);
         picture.save(&path).unwrap();

@@ -1,0 +1,147 @@
+//! What `stylize` shows while it runs: each set-up step, then the scale, iteration, loss and
+//! the time left. On a terminal that is one progress bar; otherwise (a log file, a pipe, CI)
+//! plain lines: one per set-up step and about ten per scale.
+//!
+//! The bar counts work, not iterations: an iteration at a scale costs about as much as the
+//! scale has pixels, so a 512-pixel scale weighs four times a 256-pixel one and the time left
+//! holds across scales. Elapsed time runs from the start of the command, set-up included.
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use pastiche_core::Progress;
+
+/// Plain lines per scale when stderr is not a terminal.
+const PLAIN_LINES_PER_SCALE: usize = 10;
+
+pub struct Display {
+    bar: ProgressBar,
+    /// stderr is not a terminal: print lines instead of drawing the bar.
+    plain: bool,
+    /// Work done before each scale, and the work of one iteration at each scale (its pixels).
+    work_before: Vec<u64>,
+    work_per_iteration: Vec<u64>,
+}
+
+impl Display {
+    /// Starts the clock; `scale_pixels` holds the working size (width × height) of each scale.
+    pub fn start(scale_pixels: &[u64], iterations: usize) -> Display {
+        let work_per_iteration = scale_pixels.to_vec();
+        let work_before = scale_pixels
+            .iter()
+            .scan(0, |done, pixels| {
+                let before = *done;
+                *done += pixels * iterations as u64;
+                Some(before)
+            })
+            .collect();
+        let total = scale_pixels.iter().sum::<u64>() * iterations as u64;
+        let bar = ProgressBar::new(total);
+        let plain = bar.is_hidden();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .expect("valid template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Display {
+            bar,
+            plain,
+            work_before,
+            work_per_iteration,
+        }
+    }
+
+    pub fn bar(&self) -> &ProgressBar {
+        &self.bar
+    }
+
+    /// Announces a set-up step (loading, compiling, style targets).
+    pub fn setup(&self, step: &str) {
+        if self.plain {
+            eprintln!("pastiche: {step}…");
+        } else {
+            self.bar.set_message(format!("setting up: {step}…"));
+        }
+    }
+
+    /// Set-up is over: from now on the bar and the time left follow the iterations.
+    pub fn optimising(&self) {
+        self.bar.set_style(
+            ProgressStyle::with_template("{bar:30} [{elapsed_precise} < {eta_precise}] {msg}")
+                .expect("valid template"),
+        );
+        self.bar.reset_eta();
+    }
+
+    pub fn iteration(&self, p: &Progress<'_>) {
+        self.bar.set_position(
+            self.work_before[p.scale] + self.work_per_iteration[p.scale] * p.iteration as u64,
+        );
+        let status = format!(
+            "scale {}/{} {}x{}  iteration {}/{}  loss {:.4e} (content {:.3e}, style {:.3e}, tv {:.3e})",
+            p.scale + 1,
+            p.scales,
+            p.width,
+            p.height,
+            p.iteration,
+            p.iterations,
+            p.loss.total,
+            p.loss.content,
+            p.loss.style,
+            p.loss.tv
+        );
+        if !self.plain {
+            self.bar.set_message(status);
+            return;
+        }
+        let every = p.iterations.div_ceil(PLAIN_LINES_PER_SCALE);
+        if p.iteration.is_multiple_of(every) || p.iteration == p.iterations {
+            eprintln!(
+                "pastiche: {status}  [{} < {}]",
+                clock(self.bar.elapsed()),
+                clock(self.bar.eta())
+            );
+        }
+    }
+
+    /// Time since the start, set-up included.
+    pub fn elapsed(&self) -> Duration {
+        self.bar.elapsed()
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// `hh:mm:ss`, as the bar shows it.
+fn clock(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    format!(
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_reads_like_the_bar() {
+        assert_eq!(
+            clock(Duration::from_secs(3 * 3600 + 4 * 60 + 5)),
+            "03:04:05"
+        );
+        assert_eq!(clock(Duration::from_millis(59_999)), "00:00:59");
+    }
+
+    #[test]
+    fn later_scales_weigh_by_their_pixels() {
+        let display = Display::start(&[100, 400], 10);
+        assert_eq!(display.work_before, [0, 1000]);
+        assert_eq!(display.bar.length(), Some(5000));
+    }
+}
