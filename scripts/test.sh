@@ -15,6 +15,7 @@ export PKG_CONFIG_PATH="$PWD/target/prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG
 cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo test --workspace
+tests/install/run.sh
 tests/c/run.sh
 tests/fuzz/run.sh
 gimp/tests/run.sh

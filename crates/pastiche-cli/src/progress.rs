@@ -70,6 +70,7 @@ impl Display {
             ProgressStyle::with_template("{bar:30} [{elapsed_precise} < {eta_precise}] {msg}")
                 .expect("valid template"),
         );
+        self.bar.set_message("first iteration…");
         self.bar.reset_eta();
     }
 
