@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use pastiche::types::*;
 use pastiche::*;
+use pastiche_core::store;
 use pastiche_core::{Control, Engine, Params, Picture, SessionOptions, Style};
-use pastiche_graph::store;
 
 const RUNS: usize = 7;
 

@@ -6,7 +6,7 @@ use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pastiche_core::CoreError;
-use pastiche_graph::GraphError;
+use pastiche_core::GraphError;
 
 use crate::types::*;
 

@@ -3,8 +3,8 @@
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CStr};
 
+use pastiche_core::Pooling;
 use pastiche_core::{ColorPreservation, Control, Init, OptimizerKind, Params, Picture, Progress};
-use pastiche_graph::Pooling;
 
 use crate::boundary::Failure;
 use crate::types::*;

@@ -19,11 +19,11 @@ use std::ffi::{c_char, c_void, CString};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use pastiche_core::store;
 use pastiche_core::{
     ColorPreservation, Device, Engine, Params, Picture, SessionOptions, Style, StyleTargets,
     VideoSession,
 };
-use pastiche_graph::store;
 
 use boundary::{guard, guard_destroy, reference, Failure};
 use convert::{enum_value, params_from, progress_adapter, text};
