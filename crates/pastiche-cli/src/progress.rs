@@ -2,14 +2,15 @@
 //! the time left. On a terminal that is one progress bar; otherwise (a log file, a pipe, CI)
 //! plain lines: one per set-up step and about ten per scale.
 //!
-//! The bar counts work, not iterations: an iteration at a scale costs about as much as the
-//! scale has pixels, so a 512-pixel scale weighs four times a 256-pixel one and the time left
-//! holds across scales. Elapsed time runs from the start of the command, set-up included.
+//! The bar counts work, not iterations: an iteration costs about as much as the picture it
+//! optimises has pixels (the whole scale, or one tile of a scale run in tiles), so a 512-pixel
+//! scale weighs four times a 256-pixel one and the time left holds across scales and tiles.
+//! Elapsed time runs from the start of the command, set-up included.
 
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use pastiche_core::Progress;
+use pastiche_core::{Progress, ScalePlan};
 
 /// Plain lines per scale when stderr is not a terminal.
 const PLAIN_LINES_PER_SCALE: usize = 10;
@@ -18,25 +19,35 @@ pub struct Display {
     bar: ProgressBar,
     /// stderr is not a terminal: print lines instead of drawing the bar.
     plain: bool,
-    /// Work done before each scale, and the work of one iteration at each scale (its pixels).
+    /// Work done before each scale, and the work of one iteration at each scale (the pixels of
+    /// one of its tiles).
     work_before: Vec<u64>,
     work_per_iteration: Vec<u64>,
+    iterations: u64,
 }
 
 impl Display {
-    /// Starts the clock; `scale_pixels` holds the working size (width × height) of each scale.
-    pub fn start(scale_pixels: &[u64], iterations: usize) -> Display {
-        let work_per_iteration = scale_pixels.to_vec();
-        let work_before = scale_pixels
+    /// Starts the clock for a run of `plan` with `iterations` per scale (per tile).
+    pub fn start(plan: &[ScalePlan], iterations: usize) -> Display {
+        let iterations = iterations as u64;
+        let work_per_iteration: Vec<u64> = plan
             .iter()
-            .scan(0, |done, pixels| {
+            .map(|scale| (scale.tiles[0].width * scale.tiles[0].height) as u64)
+            .collect();
+        let work_of_scale: Vec<u64> = plan
+            .iter()
+            .zip(&work_per_iteration)
+            .map(|(scale, per)| per * iterations * scale.tiles.len() as u64)
+            .collect();
+        let work_before = work_of_scale
+            .iter()
+            .scan(0, |done, work| {
                 let before = *done;
-                *done += pixels * iterations as u64;
+                *done += work;
                 Some(before)
             })
             .collect();
-        let total = scale_pixels.iter().sum::<u64>() * iterations as u64;
-        let bar = ProgressBar::new(total);
+        let bar = ProgressBar::new(work_of_scale.iter().sum());
         let plain = bar.is_hidden();
         bar.set_style(
             ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
@@ -48,6 +59,7 @@ impl Display {
             plain,
             work_before,
             work_per_iteration,
+            iterations,
         }
     }
 
@@ -75,11 +87,16 @@ impl Display {
     }
 
     pub fn iteration(&self, p: &Progress<'_>) {
+        let iterations_done = p.tile as u64 * self.iterations + p.iteration as u64;
         self.bar.set_position(
-            self.work_before[p.scale] + self.work_per_iteration[p.scale] * p.iteration as u64,
+            self.work_before[p.scale] + self.work_per_iteration[p.scale] * iterations_done,
         );
+        let tile = match p.tiles {
+            1 => String::new(),
+            tiles => format!(" tile {}/{tiles}", p.tile + 1),
+        };
         let status = format!(
-            "scale {}/{} {}x{}  iteration {}/{}  loss {:.4e} (content {:.3e}, style {:.3e}, tv {:.3e})",
+            "scale {}/{} {}x{}{tile}  iteration {}/{}  loss {:.4e} (content {:.3e}, style {:.3e}, tv {:.3e})",
             p.scale + 1,
             p.scales,
             p.width,
@@ -95,8 +112,9 @@ impl Display {
             self.bar.set_message(status);
             return;
         }
-        let every = p.iterations.div_ceil(PLAIN_LINES_PER_SCALE);
-        if p.iteration.is_multiple_of(every) || p.iteration == p.iterations {
+        let every = (p.iterations * p.tiles).div_ceil(PLAIN_LINES_PER_SCALE);
+        let at = p.tile * p.iterations + p.iteration;
+        if at.is_multiple_of(every) || at == p.iterations * p.tiles {
             eprintln!(
                 "pastiche: {status}  [{} < {}]",
                 clock(self.bar.elapsed()),
@@ -140,9 +158,22 @@ mod tests {
     }
 
     #[test]
-    fn later_scales_weigh_by_their_pixels() {
-        let display = Display::start(&[100, 400], 10);
-        assert_eq!(display.work_before, [0, 1000]);
-        assert_eq!(display.bar.length(), Some(5000));
+    fn later_scales_and_tiles_weigh_by_their_pixels() {
+        let params = pastiche_core::Params {
+            size: pastiche_core::FULL_SIZE,
+            tile_size: 320,
+            ..pastiche_core::Params::default()
+        };
+        let plan = params.plan(600, 450);
+        assert_eq!(
+            plan.iter().map(|s| s.tiles.len()).collect::<Vec<_>>(),
+            [1, 6]
+        );
+        let display = Display::start(&plan, 10);
+        assert_eq!(display.work_before, [0, 300 * 225 * 10]);
+        assert_eq!(
+            display.bar.length(),
+            Some(300 * 225 * 10 + 320 * 320 * 10 * 6)
+        );
     }
 }

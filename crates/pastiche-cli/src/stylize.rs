@@ -26,9 +26,14 @@ pub struct StylizeArgs {
     /// Blend weights of the styles, comma-separated [default: equal].
     #[arg(long, value_delimiter = ',')]
     style_blend: Option<Vec<f32>>,
-    /// Longest side of the output in pixels.
-    #[arg(long, default_value_t = pastiche_core::DEFAULT_SIZE, allow_negative_numbers = true, value_parser = count)]
-    size: usize,
+    /// Longest side to optimise at, and of the output [default: the photo's own size, in tiles
+    /// beyond --tile-size]; a smaller size is a quicker, low-resolution pass.
+    #[arg(long, allow_negative_numbers = true, value_parser = count)]
+    size: Option<usize>,
+    /// Longest side of the pieces a large picture is optimised in; memory grows with it (about
+    /// 1 GB at 512), not with the picture.
+    #[arg(long, default_value_t = pastiche_core::DEFAULT_TILE_SIZE, allow_negative_numbers = true, value_parser = count)]
+    tile_size: usize,
     /// Optimiser iterations at each scale.
     #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = count)]
     iterations: usize,
@@ -105,7 +110,8 @@ impl StylizeArgs {
             path => Init::Image(Picture::load(Path::new(path))?),
         };
         Ok(Params {
-            size: self.size,
+            size: self.size.unwrap_or(pastiche_core::FULL_SIZE),
+            tile_size: self.tile_size,
             scales: self.scales,
             iterations: self.iterations,
             content_weight: self.content_weight,
@@ -174,15 +180,8 @@ pub fn run(args: StylizeArgs, interrupt: &Interrupt) -> Result<(), CoreError> {
         })
         .collect::<Result<Vec<_>, CoreError>>()?;
 
-    let schedule = params.schedule();
-    let scale_pixels: Vec<u64> = schedule
-        .iter()
-        .map(|&longest| {
-            let (width, height) = content.size_for_longest(longest);
-            (width * height) as u64
-        })
-        .collect();
-    let display = Display::start(&scale_pixels, params.iterations);
+    let plan = params.plan(content.width(), content.height());
+    let display = Display::start(&plan, params.iterations);
     interrupt.show_progress_on(display.bar());
 
     display.setup("loading the model and ONNX Runtime");
@@ -200,8 +199,8 @@ pub fn run(args: StylizeArgs, interrupt: &Interrupt) -> Result<(), CoreError> {
     }
     display.setup("computing the style targets");
     let mut targets = engine.style_targets(styles, &params, &content)?;
-    for &longest in &schedule {
-        engine.style_grams(&mut targets, longest)?;
+    for scale in &plan {
+        engine.style_grams(&mut targets, scale.longest)?;
     }
 
     display.optimising();

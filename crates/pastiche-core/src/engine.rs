@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::optimizer::{Adam, Lbfgs, Optimizer};
 use crate::params::{ColorPreservation, Init, OptimizerKind, Params};
-use crate::{color, CoreError, Device, GraphSession, Picture, SessionOptions};
+use crate::{color, tiling, CoreError, Device, GraphSession, Picture, SessionOptions};
 
 /// One style image and its share of the blend.
 #[derive(Debug, Clone)]
@@ -39,7 +39,11 @@ pub struct Progress<'a> {
     /// Current scale, from 0, and the number of scales.
     pub scale: usize,
     pub scales: usize,
-    /// Working size at this scale.
+    /// Current tile of the scale, from 0, and the scale's number of tiles (1 when the scale
+    /// runs whole).
+    pub tile: usize,
+    pub tiles: usize,
+    /// Working size at this scale (of the whole picture, not the tile).
     pub width: usize,
     pub height: usize,
     /// Loss+gradient evaluations so far, all scales.
@@ -50,7 +54,8 @@ pub struct Progress<'a> {
 }
 
 impl Progress<'_> {
-    /// The current image at the working size (for intermediate saves).
+    /// The current image at the working size, of the tile being optimised when the scale runs
+    /// in tiles (for intermediate saves and previews).
     pub fn snapshot(&self) -> Picture {
         (self.snapshot)()
     }
@@ -81,6 +86,8 @@ pub struct Stylized {
 pub struct StyleTargets {
     styles: Vec<Style>,
     style_scale: f32,
+    /// Style pictures larger than this (longest side) are measured in tiles.
+    tile_size: usize,
     config: GraphConfig,
     /// Blended Gram matrix per style layer, by the content's longest side.
     by_size: HashMap<usize, Vec<ArrayD<f32>>>,
@@ -252,6 +259,7 @@ impl Engine {
         Ok(StyleTargets {
             styles,
             style_scale: params.style_scale,
+            tile_size: params.tile_size,
             config: params.graph_config(),
             by_size: HashMap::new(),
         })
@@ -287,9 +295,9 @@ impl Engine {
         let mut blended: Vec<ArrayD<f32>> = Vec::new();
         for style in &targets.styles {
             let picture = style.picture.with_longest_side(style_side);
-            let outputs = self.targets_of(&targets.config, &picture)?;
-            for (i, layer) in targets.config.style_layers.iter().enumerate() {
-                let gram = &outputs[&names::style_target(layer)] * style.weight;
+            let grams = self.grams_of(&targets.config, &picture, targets.tile_size)?;
+            for (i, gram) in grams.into_iter().enumerate() {
+                let gram = gram * style.weight;
                 match blended.get_mut(i) {
                     Some(sum) => *sum += &gram,
                     None => blended.push(gram),
@@ -298,6 +306,36 @@ impl Engine {
         }
         targets.by_size.insert(longest, blended.clone());
         Ok(blended)
+    }
+
+    /// The style layers' Gram matrices of `picture`; one larger than a tile is measured tile by
+    /// tile (non-overlapping) and the tiles' matrices combined by their pixel counts.
+    fn grams_of(
+        &mut self,
+        config: &GraphConfig,
+        picture: &Picture,
+        tile_size: usize,
+    ) -> Result<Vec<ArrayD<f32>>, CoreError> {
+        let (width, height) = (picture.width(), picture.height());
+        let mut measured = Vec::new();
+        for y in (0..height).step_by(tile_size) {
+            for x in (0..width).step_by(tile_size) {
+                let tile = tiling::Tile {
+                    x,
+                    y,
+                    width: tile_size.min(width - x),
+                    height: tile_size.min(height - y),
+                };
+                let outputs = self.targets_of(config, &picture.window(&tile))?;
+                let grams = config
+                    .style_layers
+                    .iter()
+                    .map(|layer| outputs[&names::style_target(layer)].clone())
+                    .collect();
+                measured.push((grams, tile.width * tile.height));
+            }
+        }
+        Ok(tiling::combine_grams(measured))
     }
 
     /// Repaints `content` in the style of `targets`. The callback runs after every iteration;
@@ -319,12 +357,12 @@ impl Engine {
             ));
         }
         let started = Instant::now();
-        let schedule = params.schedule();
+        let plan = params.plan(content.width(), content.height());
         let mut evaluations = 0;
         let mut current: Option<Picture> = None;
         let mut last = (0, LossTerms::default());
-        for (scale, &longest) in schedule.iter().enumerate() {
-            let content_here = content.with_longest_side(longest);
+        for (scale, step) in plan.iter().enumerate() {
+            let content_here = content.resized(step.width, step.height);
             let init = match (&current, &params.init) {
                 (Some(previous), _) | (None, Init::Image(previous)) => {
                     previous.resized(content_here.width(), content_here.height())
@@ -339,18 +377,34 @@ impl Engine {
                     )
                 }
             };
-            let run = self.optimise_scale(
-                &content_here,
-                &init,
-                targets,
-                params,
-                (scale, schedule.len()),
-                started,
-                &mut evaluations,
-                progress,
-            )?;
-            last = (run.1, run.2);
-            current = Some(run.0);
+            let grams = self.blended_grams(targets, step.longest)?;
+            let mut canvas = tiling::Canvas::new(init.rgb);
+            for (index, tile) in step.tiles.iter().enumerate() {
+                let run = self.optimise_scale(
+                    &content_here.window(tile),
+                    &content_here.with_rgb(canvas.region(tile)),
+                    &grams,
+                    params,
+                    ScalePosition {
+                        scale,
+                        scales: plan.len(),
+                        tile: index,
+                        tiles: step.tiles.len(),
+                        width: step.width,
+                        height: step.height,
+                    },
+                    started,
+                    &mut evaluations,
+                    progress,
+                )?;
+                canvas.add(
+                    tile,
+                    &run.0.rgb,
+                    &tiling::feather(tile, step.width, step.height),
+                );
+                last = (run.1, run.2);
+            }
+            current = Some(content_here.with_rgb(canvas.into_rgb()));
         }
         let mut result = current.expect("at least one scale");
         let content_final = content.resized(result.width(), result.height());
@@ -384,7 +438,8 @@ impl Engine {
         targets: &mut StyleTargets,
         params: &Params,
     ) -> Result<LossTerms, CoreError> {
-        let problem = self.problem(content, targets, params)?;
+        let grams = self.blended_grams(targets, content.longest_side())?;
+        let problem = self.problem(content, &grams, params)?;
         let candidate = candidate.resized(content.width(), content.height());
         let x = problem.pad(&candidate);
         let mut gradient = vec![0.0; x.len()];
@@ -396,11 +451,10 @@ impl Engine {
     fn problem(
         &mut self,
         content: &Picture,
-        targets: &mut StyleTargets,
+        grams: &[ArrayD<f32>],
         params: &Params,
     ) -> Result<ScaleProblem, CoreError> {
-        let config = targets.config.clone();
-        let grams = self.blended_grams(targets, content.longest_side())?;
+        let config = params.graph_config();
         let content_targets = self.targets_of(&config, content)?;
         let m = self.graphs(&config)?.size_multiple;
         let (width, height) = (content.width(), content.height());
@@ -427,7 +481,12 @@ impl Engine {
             fixed.push((name, target));
         }
         let mut style_weights = Vec::new();
-        for (i, (layer, gram)) in config.style_layers.iter().zip(grams).enumerate() {
+        for (i, (layer, gram)) in config
+            .style_layers
+            .iter()
+            .zip(grams.iter().cloned())
+            .enumerate()
+        {
             let channels = gram.shape()[0] as f64;
             // 1/(4N²)Σ(G−A)² · 4N²/ΣA² = Σ(G−A)²/ΣA²
             let weight = multiplier(&params.style_layer_weights, i) * 4.0 * channels * channels
@@ -463,19 +522,21 @@ impl Engine {
         })
     }
 
+    /// Optimises one picture — a whole scale, or one tile of it — from `init` toward the style
+    /// `grams` and `content`'s own features.
     #[allow(clippy::too_many_arguments)]
     fn optimise_scale(
         &mut self,
         content: &Picture,
         init: &Picture,
-        targets: &mut StyleTargets,
+        grams: &[ArrayD<f32>],
         params: &Params,
-        (scale, scales): (usize, usize),
+        at: ScalePosition,
         started: Instant,
         evaluations: &mut usize,
         progress: &mut dyn FnMut(&Progress<'_>) -> Control,
     ) -> Result<(Picture, usize, LossTerms), CoreError> {
-        let problem = self.problem(content, targets, params)?;
+        let problem = self.problem(content, grams, params)?;
         let graphs = self.graphs.as_mut().expect("compiled by problem()");
         let mut x = problem.pad(init);
         let terms = Cell::new(LossTerms::default());
@@ -500,10 +561,12 @@ impl Engine {
             let report = Progress {
                 iteration,
                 iterations: params.iterations,
-                scale,
-                scales,
-                width: problem.width,
-                height: problem.height,
+                scale: at.scale,
+                scales: at.scales,
+                tile: at.tile,
+                tiles: at.tiles,
+                width: at.width,
+                height: at.height,
                 evaluations: *evaluations,
                 // The breakdown is of the last evaluation: the accepted point, unless the line search
                 // found no decrease and stayed put.
@@ -520,6 +583,17 @@ impl Engine {
         }
         Ok((problem.unpad(&x, content), params.iterations, terms.get()))
     }
+}
+
+/// Where an optimisation stands in the schedule, for progress reports.
+#[derive(Debug, Clone, Copy)]
+struct ScalePosition {
+    scale: usize,
+    scales: usize,
+    tile: usize,
+    tiles: usize,
+    width: usize,
+    height: usize,
 }
 
 /// Fixed inputs and sizes of the optimisation at one scale.

@@ -10,13 +10,15 @@ mod params;
 mod picture;
 pub mod runtime;
 mod session;
+pub mod tiling;
 mod video;
 
 pub use engine::{Control, Engine, LossTerms, Progress, Style, StyleTargets, Stylized};
 pub use error::CoreError;
 pub use params::{
-    ColorPreservation, Init, OptimizerKind, Params, DEFAULT_SIZE, MAX_ITERATIONS, MAX_SCALES,
-    MAX_SIZE, MAX_STYLE_SCALE, MIN_SIZE, SMALLEST_SCALE,
+    ColorPreservation, Init, OptimizerKind, Params, ScalePlan, DEFAULT_SIZE, DEFAULT_TILE_SIZE,
+    FULL_SIZE, MAX_ITERATIONS, MAX_SCALES, MAX_SIZE, MAX_STYLE_SCALE, MIN_SIZE, MIN_TILE_SIZE,
+    SMALLEST_SCALE,
 };
 pub use picture::Picture;
 pub use session::{Device, GraphSession, Outputs, SessionOptions, MAX_THREADS};

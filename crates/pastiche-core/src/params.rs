@@ -2,6 +2,7 @@
 
 use pastiche_graph::{GraphConfig, Pooling};
 
+use crate::tiling::{self, Tile};
 use crate::{CoreError, Picture};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,11 +41,14 @@ pub enum ColorPreservation {
 /// models, layers and sizes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Params {
-    /// Longest side of the output in pixels.
+    /// Longest side of the last scale in pixels; [`FULL_SIZE`] (0): the content's own.
     pub size: usize,
     /// Number of resolutions, each twice the previous, ending at `size`; 0 picks
     /// `1 + floor(log2(size / 256))` (so 512 → 256, 512).
     pub scales: usize,
+    /// Longest side of the pictures optimised whole; a scale larger than this runs in
+    /// overlapping tiles of this size, so memory depends on it, not on the picture.
+    pub tile_size: usize,
     /// Optimiser iterations at each scale.
     pub iterations: usize,
     pub content_weight: f32,
@@ -68,6 +72,13 @@ pub struct Params {
 }
 
 pub const DEFAULT_SIZE: usize = 512;
+/// `size` meaning the content's own size: the schedule runs up to full resolution.
+pub const FULL_SIZE: usize = 0;
+/// One loss+gradient evaluation at 512² peaks near 1 GB: tiles of this size keep a run of any
+/// picture within a few GB.
+pub const DEFAULT_TILE_SIZE: usize = 512;
+/// Tiles smaller than this would be mostly overlap.
+pub const MIN_TILE_SIZE: usize = 64;
 /// The smallest resolution the automatic schedule starts from.
 pub const SMALLEST_SCALE: usize = 256;
 
@@ -77,6 +88,7 @@ impl Default for Params {
         Params {
             size: DEFAULT_SIZE,
             scales: 0,
+            tile_size: DEFAULT_TILE_SIZE,
             iterations: 300,
             content_weight: 1.0,
             style_weight: 10.0,
@@ -108,8 +120,8 @@ fn check(name: &'static str, value: f32, ok: bool, reason: &str) -> Result<(), C
 
 /// Smaller sides leave no room for the network's pooling layers.
 pub const MIN_SIZE: usize = 16;
-/// Sides beyond this would not fit in memory on any machine Pastiche targets.
-pub const MAX_SIZE: usize = 16384;
+/// The largest picture side (scales this large run in tiles, so memory is not the limit).
+pub const MAX_SIZE: usize = crate::picture::MAX_SIDE;
 /// More resolutions than this would start below the smallest useful picture.
 pub const MAX_SCALES: usize = 8;
 /// Style images larger than this many times the content cannot help and would not fit.
@@ -120,11 +132,18 @@ pub const MAX_ITERATIONS: usize = 100_000;
 impl Params {
     /// Rejects values no run can use, naming the parameter.
     pub fn validate(&self) -> Result<(), CoreError> {
-        if !(MIN_SIZE..=MAX_SIZE).contains(&self.size) {
+        if self.size != FULL_SIZE && !(MIN_SIZE..=MAX_SIZE).contains(&self.size) {
             return Err(CoreError::parameter(
                 "size",
                 self.size,
-                format!("must be {MIN_SIZE}..={MAX_SIZE}"),
+                format!("must be {MIN_SIZE}..={MAX_SIZE}, or 0 for the picture's own size"),
+            ));
+        }
+        if !(MIN_TILE_SIZE..=MAX_SIZE).contains(&self.tile_size) {
+            return Err(CoreError::parameter(
+                "tile size",
+                self.tile_size,
+                format!("must be {MIN_TILE_SIZE}..={MAX_SIZE}"),
             ));
         }
         if self.scales > MAX_SCALES {
@@ -210,18 +229,54 @@ impl Params {
         }
     }
 
-    /// Longest sides of the resolutions, smallest first, ending at `size`.
-    pub fn schedule(&self) -> Vec<usize> {
+    /// The longest side of the last scale for a picture whose longest side is `longest`.
+    pub fn final_size(&self, longest: usize) -> usize {
+        match self.size {
+            FULL_SIZE => longest.clamp(MIN_SIZE, MAX_SIZE),
+            size => size,
+        }
+    }
+
+    /// Longest sides of the resolutions for a picture whose longest side is `longest`,
+    /// smallest first, ending at [`Params::final_size`].
+    pub fn schedule(&self, longest: usize) -> Vec<usize> {
+        let size = self.final_size(longest);
         let scales = if self.scales > 0 {
             self.scales
         } else {
-            1 + (self.size / SMALLEST_SCALE).max(1).ilog2() as usize
+            1 + (size / SMALLEST_SCALE).max(1).ilog2() as usize
         };
-        (0..scales)
-            .rev()
-            .map(|k| (self.size >> k).max(16))
+        (0..scales).rev().map(|k| (size >> k).max(16)).collect()
+    }
+
+    /// What each scale optimises for a `width` × `height` content: its working size and its
+    /// tiles (one covering it all when it fits [`Params::tile_size`]).
+    pub fn plan(&self, width: usize, height: usize) -> Vec<ScalePlan> {
+        let longest = width.max(height);
+        self.schedule(longest)
+            .into_iter()
+            .map(|side| {
+                let scale = side as f64 / longest as f64;
+                let fit = |length: usize| ((length as f64 * scale).round() as usize).max(1);
+                let (w, h) = (fit(width), fit(height));
+                ScalePlan {
+                    longest: side,
+                    width: w,
+                    height: h,
+                    tiles: tiling::layout(w, h, self.tile_size),
+                }
+            })
             .collect()
     }
+}
+
+/// One scale of a run: the working size and the tiles it is optimised in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalePlan {
+    pub longest: usize,
+    pub width: usize,
+    pub height: usize,
+    pub tiles: Vec<Tile>,
 }
 
 #[cfg(test)]
@@ -235,7 +290,7 @@ mod tests {
                 size,
                 ..Params::default()
             }
-            .schedule()
+            .schedule(1000)
         };
         assert_eq!(at(512), [256, 512]);
         assert_eq!(at(300), [300]);
@@ -246,16 +301,34 @@ mod tests {
                 scales: 3,
                 ..Params::default()
             }
-            .schedule(),
+            .schedule(1000),
             [128, 256, 512]
         );
+        let full = Params {
+            size: FULL_SIZE,
+            ..Params::default()
+        };
+        assert_eq!(full.schedule(6000), [375, 750, 1500, 3000, 6000]);
+    }
+
+    #[test]
+    fn scales_beyond_the_tile_size_run_in_tiles() {
+        let params = Params {
+            size: FULL_SIZE,
+            ..Params::default()
+        };
+        let plan = params.plan(4096, 3072);
+        let tiles: Vec<usize> = plan.iter().map(|s| s.tiles.len()).collect();
+        assert_eq!(plan.last().map(|s| (s.width, s.height)), Some((4096, 3072)));
+        assert_eq!(tiles[..2], [1, 1], "256 and 512 run whole");
+        assert!(tiles[2] > 1 && tiles[4] > tiles[3], "{tiles:?}");
     }
 
     #[test]
     fn bad_values_are_named() {
         let bad = [
             Params {
-                size: 0,
+                size: 5,
                 ..Params::default()
             },
             Params {

@@ -203,6 +203,21 @@ impl Picture {
         }
     }
 
+    /// The region of `tile`.
+    pub fn window(&self, tile: &crate::tiling::Tile) -> Picture {
+        let (rows, columns) = (tile.y..tile.y + tile.height, tile.x..tile.x + tile.width);
+        Picture {
+            rgb: self
+                .rgb
+                .slice(s![.., rows.clone(), columns.clone()])
+                .to_owned(),
+            alpha: self
+                .alpha
+                .as_ref()
+                .map(|a| a.slice(s![rows, columns]).to_owned()),
+        }
+    }
+
     /// Top-left `width` × `height` region.
     pub fn cropped(&self, width: usize, height: usize) -> Picture {
         Picture {
