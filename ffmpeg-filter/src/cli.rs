@@ -1,10 +1,12 @@
 //! Command-line options.
 
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
 use crate::pastiche::{Device, Settings};
+use crate::progress::LaterFrames;
 use crate::segment::parse_time;
 use crate::stylise::{Init, Temporal};
 
@@ -14,7 +16,8 @@ use crate::stylise::{Init, Temporal};
     version,
     about = "Neural style transfer (Gatys et al.) for video, frame after frame with warm starts",
     after_help = "Exit status: 0 done, 2 bad input or usage (a file, parameter or value), \
-                  1 runtime failure, 130 interrupted by Ctrl-C (the frames done so far are kept)."
+                  1 runtime failure, 128 + N stopped by signal N: 130 Ctrl-C (SIGINT), 143 SIGTERM, \
+                  129 SIGHUP (the frames done so far are kept)."
 )]
 pub struct Args {
     /// Video to stylise: any file FFmpeg reads. With --raw: raw rgb24 frames, `-` for stdin.
@@ -90,22 +93,50 @@ pub struct Args {
 }
 
 impl Args {
-    /// Checks what clap cannot: agreement between options.
+    /// Checks what clap cannot: agreement between options, and an output that is one of the
+    /// inputs (the finished output is renamed over it, destroying the input).
     pub fn validate(&self) -> Result<(), String> {
-        match &self.style_blend {
-            Some(weights) if weights.len() != self.styles.len() => Err(format!(
-                "--style-blend has {} weights for {} --style images",
-                weights.len(),
-                self.styles.len()
-            )),
-            _ => Ok(()),
+        if let Some(weights) = &self.style_blend {
+            if weights.len() != self.styles.len() {
+                return Err(format!(
+                    "--style-blend has {} weights for {} --style images",
+                    weights.len(),
+                    self.styles.len()
+                ));
+            }
         }
+        let Some(output) = self.output.as_deref() else {
+            return Ok(());
+        };
+        let inputs = std::iter::once(("input", &self.input))
+            .chain(self.styles.iter().map(|style| ("--style image", style)));
+        for (what, input) in inputs {
+            if same_file(output, input) {
+                return Err(format!(
+                    "--output {} is the {what} {}: writing it would destroy the {what}; \
+                     choose another output file",
+                    output.display(),
+                    input.display()
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn temporal(&self) -> Temporal {
         Temporal {
             init: self.init,
             scene_cut_threshold: self.scene_cut,
+        }
+    }
+
+    /// What the frames after the first cost, for the time-left estimate.
+    pub fn later_frames(&self) -> LaterFrames {
+        match self.init {
+            Init::Prev => LaterFrames::Warm {
+                iterations: self.iterations,
+            },
+            Init::Content => LaterFrames::Cold,
         }
     }
 
@@ -129,6 +160,15 @@ impl Args {
             first_frame_iterations: self.iterations_first,
             later_frame_iterations: self.iterations,
         }
+    }
+}
+
+/// Whether two paths name the same existing file (one inode on one device, through links):
+/// `in.mp4` and `./in.mp4`, a symbolic or a hard link to it.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
     }
 }
 

@@ -232,8 +232,10 @@ impl Source {
 
     /// Whether the whole input was there: as many video packets as the index lists, and
     /// packets up to the duration the header announces. `read_end` is the latest end of a
-    /// packet read, by decoding timestamp (which follows file order, unlike presentation
-    /// order), in microseconds.
+    /// packet read, in presentation time and microseconds: the latest over all packets is
+    /// where the presentation ends whatever the decoding order, so B-frames and variable
+    /// frame rates (where the decoding timestamps trail by more than any nominal frame) need
+    /// no allowance.
     fn check_complete(&self, video_packets: u64, read_end: Option<i64>) -> Result<(), String> {
         let listed = self.stream().frames();
         if listed > 0 && video_packets < listed as u64 {
@@ -242,11 +244,8 @@ impl Source {
             ));
         }
         let frame = self.frame_ticks().rescale(self.time_base(), rescale_base());
-        // SAFETY: a live decoder; has_b_frames is a plain field (the reordering depth).
-        let reordered = i64::from(unsafe { (*self.decoder.as_ptr()).has_b_frames }.max(0));
         if let (Some(announced), Some(read_end)) = (self.announced_end(), read_end) {
-            // Decoding order trails presentation by the reordering depth.
-            if read_end + reordered * frame < announced - frame / 2 {
+            if read_end < announced - frame / 2 {
                 return Err(format!(
                     "its packets end at {:.3} s of the {:.3} s its header announces",
                     read_end as f64 * 1e-6,
@@ -274,15 +273,15 @@ impl Source {
         (duration > 0).then_some(start + duration)
     }
 
-    /// The end of `packet` by its decoding timestamp, in microseconds (a video packet lasts at
-    /// least a nominal frame).
+    /// The end of `packet` by its presentation timestamp, in microseconds (a video packet lasts
+    /// at least a nominal frame).
     fn packet_end(&self, packet: &Packet) -> Option<i64> {
         let base = self.input.stream(packet.stream())?.time_base();
         let mut duration = packet.duration().max(0);
         if packet.stream() == self.video_stream {
             duration = duration.max(self.frame_ticks());
         }
-        Some((packet.dts().or(packet.pts())? + duration).rescale(base, rescale_base()))
+        Some((packet.pts().or(packet.dts())? + duration).rescale(base, rescale_base()))
     }
 
     /// Passes the decoded frames on. `Ok(false)`: stop decoding (the segment is over, or the
@@ -321,6 +320,10 @@ impl Source {
             let frame = Frame {
                 image,
                 pts: pts - self.window.offset(),
+                duration: match decoded.packet().duration {
+                    known if known > 0 => known,
+                    _ => self.frame_ticks(),
+                },
                 warm_up,
             };
             if output.send(Item::Frame(frame)).is_err() {

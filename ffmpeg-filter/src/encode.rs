@@ -19,7 +19,7 @@ use tempfile::NamedTempFile;
 use crate::colour;
 use crate::decode::Source;
 use crate::error::{Classify, Failure};
-use crate::rgb::RgbImage;
+use crate::progress::say;
 use crate::stylise::{Frame, Item};
 
 /// What to encode the video with.
@@ -44,12 +44,17 @@ pub struct Sink {
     temporary: NamedTempFile,
     destination: PathBuf,
     encoder: encoder::Video,
+    /// The encoded frame size: the video's, or enlarged to whole blocks of the encoder's
+    /// chroma subsampling (see [`chroma_block`]).
+    encoded_size: (u32, u32),
     encoder_time_base: Rational,
     video_index: usize,
     video_time_base: Rational,
-    /// One frame in the encoder's time base: libx264 leaves packet durations at 0, and an mp4
-    /// muxer then drops the last frame's duration (and so, in players, the frame).
-    frame_duration: i64,
+    /// The duration of each frame sent to the encoder and not yet back, by timestamp (in the
+    /// encoder's time base): libx264 leaves packet durations at 0, and an mp4 muxer then drops
+    /// the last frame's duration (and so, in players, the frame). With a variable frame rate
+    /// only the input frame's own duration keeps the output's.
+    durations: HashMap<i64, i64>,
     copied: HashMap<usize, CopiedStream>,
     frames: u64,
 }
@@ -104,11 +109,12 @@ impl Sink {
             output,
             temporary,
             destination: destination.to_owned(),
+            encoded_size: (encoder.width(), encoder.height()),
             encoder_time_base: encoder.time_base(),
             encoder,
             video_index,
             video_time_base,
-            frame_duration: source.frame_ticks(),
+            durations: HashMap::new(),
             copied,
             frames: 0,
         })
@@ -127,6 +133,7 @@ impl Sink {
             match item {
                 Item::Frame(frame) => {
                     let converted = self.to_encoder_format(&frame, &mut scaler)?;
+                    self.durations.insert(frame.pts, frame.duration);
                     self.encoder
                         .send_frame(&converted)
                         .or_runtime(|| "the encoder refused a frame".to_owned())?;
@@ -170,10 +177,17 @@ impl Sink {
         frame: &Frame,
         scaler: &mut Option<scaling::Context>,
     ) -> Result<frame::Video, Failure> {
-        let RgbImage { width, height, .. } = frame.image;
+        let (width, height) = self.encoded_size;
         let mut rgb = frame::Video::new(Pixel::RGB24, width, height);
         let stride = rgb.stride(0);
-        frame.image.copy_to_padded(rgb.data_mut(0), stride);
+        if (frame.image.width, frame.image.height) == (width, height) {
+            frame.image.copy_to_padded(rgb.data_mut(0), stride);
+        } else {
+            frame
+                .image
+                .extended(width, height)
+                .copy_to_padded(rgb.data_mut(0), stride);
+        }
         if scaler.is_none() {
             let mut context = scaling::Context::get(
                 Pixel::RGB24,
@@ -212,8 +226,9 @@ impl Sink {
                 Err(error) => return Err(Failure::runtime(format!("encoding failed: {error}"))),
             }
             packet.set_stream(self.video_index);
-            if packet.duration() == 0 {
-                packet.set_duration(self.frame_duration);
+            let duration = packet.pts().and_then(|pts| self.durations.remove(&pts));
+            if let (0, Some(duration)) = (packet.duration(), duration) {
+                packet.set_duration(duration);
             }
             packet.rescale_ts(self.encoder_time_base, self.video_time_base);
             packet
@@ -274,9 +289,26 @@ fn open_encoder(
         .encoder()
         .video()
         .or_runtime(|| format!("cannot set up encoder {}", choice.codec))?;
-    context.set_width(decoder.width());
-    context.set_height(decoder.height());
-    context.set_format(pick_pixel_format(&codec, decoder.format()));
+    let format = pick_pixel_format(&codec, decoder.format());
+    let size = (decoder.width(), decoder.height());
+    let (block_width, block_height) = chroma_block(format);
+    let (width, height) = (
+        size.0.next_multiple_of(block_width),
+        size.1.next_multiple_of(block_height),
+    );
+    if (width, height) != size {
+        say(format_args!(
+            "pastiche-video: note: {} stores colour per {block_width}x{block_height} pixels, \
+             which {}x{} does not divide into; the output is {width}x{height}, the last column \
+             or row repeated",
+            format.descriptor().map_or("the pixel format", |d| d.name()),
+            size.0,
+            size.1,
+        ));
+    }
+    context.set_width(width);
+    context.set_height(height);
+    context.set_format(format);
     context.set_time_base(source.time_base());
     context.set_frame_rate(Some(source.frame_rate()));
     context.set_aspect_ratio(decoder.aspect_ratio());
@@ -360,6 +392,14 @@ fn pick_pixel_format(codec: &ffmpeg_next::Codec, input: Pixel) -> Pixel {
     } else {
         supported[0]
     }
+}
+
+/// The pixels that share one colour sample in `format` (2×2 in 4:2:0). H.264 and H.265 encoders
+/// need frame sizes in whole blocks, so odd sizes in 4:2:0 are enlarged to the next even size.
+fn chroma_block(format: Pixel) -> (u32, u32) {
+    format
+        .descriptor()
+        .map_or((1, 1), |d| (1 << d.log2_chroma_w(), 1 << d.log2_chroma_h()))
 }
 
 /// Sets an option of the encoder itself (e.g. x264's crf); `Err` if it has no such option.

@@ -18,13 +18,17 @@ mod stylise;
 use std::process::ExitCode;
 
 use clap::Parser;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::low_level::signal_name;
 
 use crate::error::Failure;
 use crate::pipeline::Report;
+use crate::progress::say;
 use crate::stylise::Stop;
 
-/// Exit status for a run interrupted with Ctrl-C (128 + SIGINT).
-const INTERRUPTED: u8 = 130;
+/// The signals that stop a run the way Ctrl-C does, keeping the frames done: SIGTERM is what
+/// `timeout`, `kill` and job schedulers send, SIGHUP what a closed terminal or SSH session sends.
+const STOPPING_SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
@@ -36,21 +40,31 @@ fn main() -> ExitCode {
     // and statistics) would bury the progress.
     ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Warning);
     let stop = Stop::default();
-    let on_interrupt = stop.clone();
-    if let Err(e) = ctrlc::set_handler(move || on_interrupt.interrupt()) {
-        eprintln!("pastiche-video: cannot install the Ctrl-C handler: {e}");
+    for signal in STOPPING_SIGNALS {
+        // Replaces the default action (terminate at once, losing every frame done).
+        if let Err(e) =
+            signal_hook::flag::register_usize(signal, stop.signal_flag(), signal as usize)
+        {
+            eprintln!(
+                "pastiche-video: cannot handle {}: {e}",
+                signal_name(signal).unwrap_or("a signal")
+            );
+        }
     }
     match run(&args, &stop) {
         Ok(report) if report.interrupted => {
-            eprintln!(
-                "pastiche-video: interrupted; {}",
+            let signal = stop.signal().expect("interrupted by a signal");
+            say(format_args!(
+                "pastiche-video: interrupted by {}; {}",
+                signal_name(signal).unwrap_or("a signal"),
                 match (report.frames_written, &args.output) {
                     (0, _) => "no output written".to_owned(),
                     (n, Some(output)) => format!("{} holds the {n} frames done", output.display()),
                     (n, None) => format!("wrote the {n} frames done"),
                 }
-            );
-            ExitCode::from(INTERRUPTED)
+            ));
+            // The shells' convention: 128 + the signal's number (130 for Ctrl-C).
+            ExitCode::from(128 + signal as u8)
         }
         Ok(report) => {
             let Report {
@@ -58,16 +72,16 @@ fn main() -> ExitCode {
                 frames_written,
                 ..
             } = report;
-            eprintln!(
+            say(format_args!(
                 "pastiche-video: {frames_written} frames, {}, {} warm-started, {} scene cuts",
                 progress::rate(summary.fps),
                 summary.warm_started,
                 summary.scene_cuts
-            );
+            ));
             ExitCode::SUCCESS
         }
         Err(failure) => {
-            eprintln!("pastiche-video: {failure}");
+            say(format_args!("pastiche-video: {failure}"));
             ExitCode::from(failure.exit_status())
         }
     }

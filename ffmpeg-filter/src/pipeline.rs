@@ -24,7 +24,7 @@ pub struct Report {
     pub summary: Summary,
     /// Frames in the output file (0: no file was written).
     pub frames_written: u64,
-    /// Ctrl-C ended it.
+    /// A signal (Ctrl-C, SIGTERM, SIGHUP) ended it.
     pub interrupted: bool,
 }
 
@@ -58,7 +58,7 @@ pub fn run(args: &Args, output: &Path, stop: &Stop) -> Result<Report, Failure> {
         |decoded| source.run(&copied, decoded),
         stylist,
         args.temporal(),
-        Progress::new(total),
+        Progress::new(total, args.later_frames()),
         |stylised| sink.run(stylised),
         stop,
     )?;

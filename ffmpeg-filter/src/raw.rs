@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, ErrorKind, Read, Write};
+use std::os::fd::AsFd;
 use std::path::Path;
 
 use crossbeam_channel::{Receiver, Sender};
@@ -33,13 +34,19 @@ pub fn run(
     output: Option<&Path>,
     stop: &Stop,
 ) -> Result<Report, Failure> {
-    let input: Box<dyn Read + Send> = if args.input.as_os_str() == "-" {
-        Box::new(io::stdin())
+    let frame_bytes = RgbImage::byte_len(width, height);
+    let (input, total): (Box<dyn Read + Send>, _) = if args.input.as_os_str() == "-" {
+        let total = io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .and_then(|fd| frames_in(&File::from(fd), frame_bytes));
+        (Box::new(io::stdin()), total)
     } else {
-        Box::new(
-            File::open(&args.input)
-                .or_bad_input(|| format!("cannot open {}", args.input.display()))?,
-        )
+        let file = File::open(&args.input)
+            .or_bad_input(|| format!("cannot open {}", args.input.display()))?;
+        let total = frames_in(&file, frame_bytes);
+        (Box::new(file), total)
     };
     let styles: Vec<&Path> = args.styles.iter().map(|p| p.as_path()).collect();
     let stylist = Stylist::new(&args.settings(&styles))?;
@@ -65,7 +72,7 @@ pub fn run(
         |decoded| read_frames(input, (width, height), decoded, &name),
         stylist,
         args.temporal(),
-        Progress::new(None),
+        Progress::new(total, args.later_frames()),
         |stylised| write_frames(writer, stylised),
         stop,
     )?;
@@ -80,6 +87,15 @@ pub fn run(
         summary,
         frames_written,
     })
+}
+
+/// Frames in the input when it is a regular file (a path, or stdin redirected from one), so that
+/// progress can show a total and the time left; a pipe has none.
+fn frames_in(file: &File, frame_bytes: usize) -> Option<u64> {
+    let metadata = file.metadata().ok()?;
+    metadata
+        .is_file()
+        .then(|| metadata.len() / frame_bytes as u64)
 }
 
 /// Reads whole frames until the input ends; a partial frame at the end is an error.
@@ -108,6 +124,7 @@ fn read_frames(
         let frame = Frame {
             image,
             pts: index,
+            duration: 1,
             warm_up: false,
         };
         if output.send(Item::Frame(frame)).is_err() {

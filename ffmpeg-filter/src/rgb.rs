@@ -47,6 +47,33 @@ impl RgbImage {
         }
     }
 
+    /// The picture enlarged to `width` × `height` (at least its own size) by repeating its last
+    /// column and row.
+    pub fn extended(&self, width: u32, height: u32) -> RgbImage {
+        assert!(
+            width >= self.width && height >= self.height,
+            "only enlarges"
+        );
+        let row = self.row_len();
+        let mut pixels = Vec::with_capacity(Self::byte_len(width, height));
+        for source in self.pixels.chunks_exact(row) {
+            pixels.extend_from_slice(source);
+            let last = &source[row - 3..];
+            for _ in self.width..width {
+                pixels.extend_from_slice(last);
+            }
+        }
+        let extended_row = width as usize * 3;
+        for _ in self.height..height {
+            pixels.extend_from_within(pixels.len() - extended_row..);
+        }
+        RgbImage {
+            width,
+            height,
+            pixels,
+        }
+    }
+
     /// Mean absolute difference of the two pictures' samples, from 0 (equal) to 1.
     pub fn mean_absolute_difference(&self, other: &RgbImage) -> f64 {
         assert_eq!(
@@ -79,6 +106,20 @@ mod tests {
         picture.copy_to_padded(&mut padded, 8);
         assert_eq!(padded, [1, 2, 3, 4, 5, 6, 0, 0, 7, 8, 9, 10, 11, 12, 0, 0]);
         assert_eq!(RgbImage::from_padded(2, 2, &padded, 8), picture);
+    }
+
+    #[test]
+    fn extending_repeats_the_last_column_and_row() {
+        let picture = RgbImage {
+            width: 2,
+            height: 1,
+            pixels: vec![1, 2, 3, 4, 5, 6],
+        };
+        let extended = picture.extended(3, 2);
+        assert_eq!((extended.width, extended.height), (3, 2));
+        let row = [1, 2, 3, 4, 5, 6, 4, 5, 6];
+        assert_eq!(extended.pixels, [row, row].concat());
+        assert_eq!(picture.extended(2, 1), picture);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! order, stylises each, detects scene cuts, and passes everything else (copied audio and
 //! subtitle packets) through in the same order, so the muxer gets them interleaved as read.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender};
@@ -17,6 +17,8 @@ pub struct Frame {
     pub image: RgbImage,
     /// Presentation timestamp in the video stream's time base (raw frames: their index).
     pub pts: i64,
+    /// How long it is shown, in the same time base.
+    pub duration: i64,
     /// Stylised only to warm the session up before a segment; not written.
     pub warm_up: bool,
 }
@@ -36,24 +38,35 @@ pub enum Init {
     Content,
 }
 
-/// Tells every stage to stop: set by Ctrl-C (`interrupted`) or by a stage that failed.
+/// Tells every stage to stop: set by a signal (SIGINT, SIGTERM, SIGHUP) or by a stage that failed.
 #[derive(Clone, Default)]
 pub struct Stop {
-    interrupted: Arc<AtomicBool>,
+    /// The number of the signal received; 0: none.
+    signal: Arc<AtomicUsize>,
     failed: Arc<AtomicBool>,
 }
 
 impl Stop {
-    pub fn interrupt(&self) {
-        self.interrupted.store(true, Ordering::Relaxed);
+    /// The flag a signal handler sets to the signal's number (an atomic store is all a
+    /// handler may do).
+    pub fn signal_flag(&self) -> Arc<AtomicUsize> {
+        Arc::clone(&self.signal)
     }
 
     pub fn fail(&self) {
         self.failed.store(true, Ordering::Relaxed);
     }
 
+    /// The signal that asked the run to stop, if one did.
+    pub fn signal(&self) -> Option<i32> {
+        match self.signal.load(Ordering::Relaxed) {
+            0 => None,
+            signal => i32::try_from(signal).ok(),
+        }
+    }
+
     pub fn interrupted(&self) -> bool {
-        self.interrupted.load(Ordering::Relaxed)
+        self.signal().is_some()
     }
 
     fn requested(&self) -> bool {
@@ -80,7 +93,7 @@ pub struct Summary {
     pub warm_started: u64,
     /// Frames per second over the whole stage.
     pub fps: f64,
-    /// Ended before the input did (Ctrl-C, or a failure in another stage).
+    /// Ended before the input did (a signal, or a failure in another stage).
     pub stopped: bool,
 }
 
@@ -124,16 +137,18 @@ pub fn run<P>(
             progress.iteration(frame.warm_up, iteration);
             !stop.requested()
         });
-        match pushed {
-            Ok(warm) => summary.warm_started += u64::from(warm),
+        let warm = match pushed {
+            Ok(warm) => warm,
             Err(error) if error.is_cancelled() => {
                 summary.stopped = true;
                 break;
             }
             Err(error) => return Err(error.into()),
-        }
+        };
+        summary.warm_started += u64::from(warm);
         previous_input = Some(frame.image);
         if frame.warm_up {
+            progress.frame_stylised(warm, true);
             continue;
         }
         let done = Frame {
@@ -145,7 +160,7 @@ pub fn run<P>(
             break;
         }
         summary.frames += 1;
-        progress.frame_done();
+        progress.frame_stylised(warm, false);
     }
     summary.fps = progress.finish().1;
     Ok(summary)

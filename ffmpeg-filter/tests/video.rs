@@ -326,6 +326,36 @@ fn the_raw_pipe_mode_chains_with_the_ffmpeg_cli() {
     );
 }
 
+/// Raw frames from a file (a path, or stdin redirected from one) have a known count: progress
+/// shows the total and the time left from the first frame on.
+#[test]
+fn raw_frames_from_a_file_show_a_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = dir.path().join("frames.rgb");
+    std::fs::write(&frames, vec![128u8; 16 * 8 * 3 * 2]).unwrap();
+    for from_stdin in [false, true] {
+        let mut command = pastiche_video();
+        command.args(["--raw", "16x8"]).args(QUICK);
+        if from_stdin {
+            command
+                .arg("-")
+                .stdin(std::fs::File::open(&frames).unwrap());
+        } else {
+            command.arg(&frames);
+        }
+        let run = command.output().unwrap();
+        assert!(run.status.success(), "{}", stderr(&run));
+        assert_eq!(run.stdout.len(), 16 * 8 * 3 * 2);
+        let log = stderr(&run);
+        assert!(
+            log.lines()
+                .next()
+                .is_some_and(|first| first.starts_with("frame 1/2, ") && first.contains("ETA")),
+            "{log}"
+        );
+    }
+}
+
 #[test]
 fn a_raw_input_ending_inside_a_frame_fails_with_status_2_and_no_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -370,9 +400,12 @@ fn corrupt_or_truncated_inputs_fail_with_status_2_and_no_output() {
     }
     let bad = dir.path().join("bad");
     std::fs::create_dir(&bad).unwrap();
+    // Half of each file. (A cut that loses only B-frames of the last group of pictures, whose
+    // anchor frame has been read, leaves a Matroska file that ends at the announced time and is
+    // indistinguishable from a complete variable-frame-rate one: see the README.)
     let half = |path: &Path| {
         let bytes = std::fs::read(path).unwrap();
-        bytes[..bytes.len() * 2 / 3].to_vec()
+        bytes[..bytes.len() / 2].to_vec()
     };
     let garbage: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect();
     let cases = [
@@ -429,8 +462,11 @@ fn bad_arguments_fail_with_status_2_naming_the_problem() {
     assert_eq!(strays(dir.path(), &["clip.mp4"]), Vec::<String>::new());
 }
 
-#[test]
-fn ctrl_c_keeps_a_playable_file_of_the_frames_done() {
+/// Sends `signal` once two frames are done and checks that the run stops with 128 + `signal`,
+/// leaving a clean, playable file of the frames done and no temporary file. With
+/// `terminal_gone` the reading end of stderr is closed first, as when a terminal or SSH session
+/// closes (what sends SIGHUP): the messages that follow must not bring the run down.
+fn stop_with_signal(signal: libc::c_int, terminal_gone: bool) {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("clip.mp4");
     let output = dir.path().join("out.mp4");
@@ -440,7 +476,7 @@ fn ctrl_c_keeps_a_playable_file_of_the_frames_done() {
         .arg("-o")
         .arg(&output)
         .args(["--size", "32", "--iterations-first", "2", "--threads", "1"])
-        // Slow enough later frames that the interrupt lands while frames remain.
+        // Slow enough later frames that the signal lands while frames remain.
         .args(["--iterations", "40"])
         .stderr(Stdio::piped())
         .spawn()
@@ -458,16 +494,30 @@ fn ctrl_c_keeps_a_playable_file_of_the_frames_done() {
         }
         assert!(started.elapsed() < Duration::from_secs(120), "{log}");
     }
-    // SAFETY: kill(2) with a live child's pid and SIGINT has no memory-safety preconditions.
-    unsafe { libc::kill(run.id() as libc::pid_t, libc::SIGINT) };
-    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let rest = if terminal_gone {
+        drop(lines);
+        None
+    } else {
+        Some(lines)
+    };
+    // SAFETY: kill(2) with a live child's pid and a signal number has no memory-safety
+    // preconditions.
+    unsafe { libc::kill(run.id() as libc::pid_t, signal) };
+    let rest: Vec<String> = rest.map_or(Vec::new(), |lines| lines.map(|l| l.unwrap()).collect());
     let status = run.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{log}{}", rest.join("\n"));
-    assert!(
-        rest.iter().any(|l| l.contains("interrupted")),
-        "{}",
+    assert_eq!(
+        status.code(),
+        Some(128 + signal),
+        "{log}{}",
         rest.join("\n")
     );
+    if !terminal_gone {
+        assert!(
+            rest.iter().any(|l| l.contains("interrupted")),
+            "{}",
+            rest.join("\n")
+        );
+    }
     let frames = frame_count(&output);
     assert!((2..8).contains(&frames), "{frames} frames");
     let check = Command::new("ffmpeg")
@@ -485,6 +535,173 @@ fn ctrl_c_keeps_a_playable_file_of_the_frames_done() {
         strays(dir.path(), &["clip.mp4", "out.mp4"]),
         Vec::<String>::new()
     );
+}
+
+#[test]
+fn ctrl_c_keeps_a_playable_file_of_the_frames_done() {
+    stop_with_signal(libc::SIGINT, false);
+}
+
+/// What `timeout`, `kill` and job schedulers send.
+#[test]
+fn sigterm_keeps_a_playable_file_of_the_frames_done() {
+    stop_with_signal(libc::SIGTERM, false);
+}
+
+#[test]
+fn sighup_from_a_closed_terminal_keeps_a_playable_file_of_the_frames_done() {
+    stop_with_signal(libc::SIGHUP, true);
+}
+
+/// `in.mp4 -o in.mp4`, `./in.mp4`, a hard link: refused before any work, the input untouched.
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("in.mp4");
+    make_clip(&clip, "0.3");
+    std::fs::hard_link(&clip, dir.path().join("link.mp4")).unwrap();
+    std::fs::copy(data(STYLE), dir.path().join("style.jpg")).unwrap();
+    let original = std::fs::read(&clip).unwrap();
+    for (output, what) in [
+        ("in.mp4", "the input in.mp4"),
+        ("./in.mp4", "the input in.mp4"),
+        ("link.mp4", "the input in.mp4"),
+        ("style.jpg", "the --style image style.jpg"),
+    ] {
+        let run = Command::new(env!("CARGO_BIN_EXE_pastiche-video"))
+            .current_dir(dir.path())
+            .args(["in.mp4", "--style", "style.jpg", "-o", output])
+            .args(QUICK)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{output}: {}", stderr(&run));
+        assert!(
+            stderr(&run).contains(&format!(
+                "--output {output} is {what}: writing it would destroy"
+            )),
+            "{output}: {}",
+            stderr(&run)
+        );
+    }
+    assert_eq!(std::fs::read(&clip).unwrap(), original);
+    assert_eq!(
+        strays(dir.path(), &["in.mp4", "link.mp4", "style.jpg"]),
+        Vec::<String>::new()
+    );
+}
+
+/// Presentation timestamps of the video packets, in order.
+fn video_times(path: &Path) -> Vec<f64> {
+    let mut times: Vec<f64> = values(
+        path,
+        &["-select_streams", "v:0"],
+        "packet=pts_time",
+        "pts_time",
+    )
+    .iter()
+    .map(|t| t.parse().unwrap())
+    .collect();
+    times.sort_by(f64::total_cmp);
+    times
+}
+
+/// A phone or screen recording: B-frames (decoding order differs from presentation order) and a
+/// variable frame rate (five frames 0.1 s apart, then five 0.4 s apart), so decoding timestamps
+/// trail the presentation by far more than the nominal frame. Accepted, every frame's time kept.
+#[test]
+fn a_variable_frame_rate_clip_with_b_frames_keeps_its_timestamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("phone.mp4");
+    let output = dir.path().join("out.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=96x64:rate=10",
+        "-vf",
+        "setpts='if(lt(N,5),N*0.1,0.5+(N-5)*0.4)/TB'",
+        "-frames:v",
+        "10",
+        "-fps_mode",
+        "vfr",
+        "-c:v",
+        "libx264",
+        "-bf",
+        "3",
+        "-pix_fmt",
+        "yuv420p",
+        input.to_str().unwrap(),
+    ]);
+    let b_frames = values(
+        &input,
+        &["-select_streams", "v:0"],
+        "stream=has_b_frames",
+        "has_b_frames",
+    );
+    assert_ne!(b_frames, ["0"], "the clip has B-frames");
+    let times = video_times(&input);
+    assert!(
+        (times[9] - 2.1).abs() < 1e-3,
+        "variable frame rate: {times:?}"
+    );
+
+    let run = stylise_file(&input, &output, &[]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(frame_count(&output), 10);
+    let kept = video_times(&output);
+    assert_eq!(kept.len(), times.len());
+    for (out, at) in kept.iter().zip(&times) {
+        assert!((out - at).abs() < 1e-3, "{kept:?} vs {times:?}");
+    }
+    assert!(
+        (duration(&output) - duration(&input)).abs() < 1e-3,
+        "{} s vs {} s",
+        duration(&output),
+        duration(&input)
+    );
+}
+
+/// 4:2:0 stores colour per 2×2 pixels, so libx264 refuses odd sizes in it: a 95×63 clip (FFV1
+/// stores one) comes out 96×64, every frame there.
+#[test]
+fn an_odd_sized_clip_is_enlarged_to_the_next_even_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("odd.mkv");
+    let output = dir.path().join("out.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=95x63:rate=10",
+        "-frames:v",
+        "3",
+        "-c:v",
+        "ffv1",
+        "-pix_fmt",
+        "yuv420p",
+        input.to_str().unwrap(),
+    ]);
+    let run = stylise_file(&input, &output, &[]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("95x63 does not divide into; the output is 96x64"),
+        "{}",
+        stderr(&run)
+    );
+    let size = probe(
+        &output,
+        &["-select_streams", "v:0"],
+        "stream=width,height,pix_fmt",
+    );
+    assert_eq!(
+        size,
+        [
+            ("width".into(), "96".into()),
+            ("height".into(), "64".into()),
+            ("pix_fmt".into(), "yuv420p".into())
+        ]
+    );
+    assert_eq!(frame_count(&output), 3);
 }
 
 #[test]

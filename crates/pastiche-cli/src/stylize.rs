@@ -148,9 +148,46 @@ fn intermediate_path(output: &Path, scale: usize, iteration: usize) -> PathBuf {
     output.with_file_name(format!("{stem}.s{scale}.iter{iteration:04}.{extension}"))
 }
 
+/// Refuses an output that names one of the input pictures: the finished picture is renamed over
+/// it, destroying that input.
+fn refuse_an_output_that_is_an_input(args: &StylizeArgs) -> Result<(), CoreError> {
+    let init_image = match args.init.as_str() {
+        "content" | "noise" => None,
+        path => Some(("--init image", Path::new(path))),
+    };
+    let inputs = std::iter::once(("content image", args.content.as_path()))
+        .chain(args.styles.iter().map(|s| ("style image", s.as_path())))
+        .chain(init_image);
+    for (what, input) in inputs {
+        if same_file(&args.output, input) {
+            return Err(CoreError::parameter(
+                "output",
+                args.output.display(),
+                format!(
+                    "it is the {what} {}: writing it would destroy the {what}; choose another \
+                     output file",
+                    input.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same existing file (one inode on one device, through links):
+/// `in.png` and `./in.png`, a symbolic or a hard link to it.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
 /// Runs the command; Ctrl-C (through `interrupt`) stops it without writing the output.
 pub fn run(args: StylizeArgs, interrupt: &Interrupt) -> Result<(), CoreError> {
     Picture::check_output_path(&args.output)?;
+    refuse_an_output_that_is_an_input(&args)?;
     let params = args.params()?;
     params.validate()?;
     if let Some(0) = args.save_every {

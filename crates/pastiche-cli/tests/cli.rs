@@ -392,3 +392,52 @@ fn model_commands_describe_and_export_the_default_model() {
     assert_eq!(import.status.code(), Some(2));
     assert!(stderr(&import).contains("bad.onnx"), "{}", stderr(&import));
 }
+
+/// An output that is one of the inputs — by another spelling of its path, or a hard link to it —
+/// is refused before any work: renaming the result over it would destroy that input.
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("photo.jpg");
+    let painting = dir.path().join("painting.jpg");
+    std::fs::copy(data("tubingen.jpg"), &photo).unwrap();
+    std::fs::copy(data("starry_night.jpg"), &painting).unwrap();
+    let linked = dir.path().join("linked.jpg");
+    std::fs::hard_link(&photo, &linked).unwrap();
+    let original = std::fs::read(&photo).unwrap();
+    for (output, extra, input) in [
+        ("./photo.jpg", &[][..], "content image"),
+        ("linked.jpg", &[], "content image"),
+        ("painting.jpg", &[], "style image"),
+        ("init.jpg", &["--init", "init.jpg"], "--init image"),
+    ] {
+        if output == "init.jpg" {
+            std::fs::copy(data("shipwreck.jpg"), dir.path().join(output)).unwrap();
+        }
+        let run = pastiche()
+            .current_dir(dir.path())
+            .args([
+                "stylize",
+                "photo.jpg",
+                "--style",
+                "painting.jpg",
+                "-o",
+                output,
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{output}: {}", stderr(&run));
+        assert!(
+            stderr(&run).contains(&format!("'{output}': it is the {input}"))
+                && stderr(&run).contains("would destroy"),
+            "{output}: {}",
+            stderr(&run)
+        );
+    }
+    assert_eq!(std::fs::read(&photo).unwrap(), original);
+    assert_eq!(
+        std::fs::read(&painting).unwrap(),
+        std::fs::read(data("starry_night.jpg")).unwrap()
+    );
+}

@@ -2,11 +2,11 @@
 //! alongside. Decoding respects EXIF orientation; encoding goes through a temporary file and a
 //! rename, so a failed or cancelled run never leaves a half-written output.
 
-use std::io::Cursor;
+use std::io::{Cursor, ErrorKind};
 use std::path::Path;
 
 use image::imageops::{self, FilterType};
-use image::{DynamicImage, ImageBuffer, ImageDecoder, ImageFormat, ImageReader, Rgba};
+use image::{DynamicImage, ImageBuffer, ImageDecoder, ImageError, ImageFormat, ImageReader, Rgba};
 use ndarray::{s, Array2, Array3};
 use pastiche_graph::temporary_file_beside;
 
@@ -81,6 +81,29 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     false
 }
 
+/// Says in words what is wrong with an image that would not decode: the decoders' own messages
+/// ("Illegal start bytes:5468", "expected 2 but found 0") are written for their developers.
+fn undecodable(path: &Path, format: ImageFormat, error: ImageError) -> CoreError {
+    let name = match format {
+        ImageFormat::Png => "PNG",
+        ImageFormat::Jpeg => "JPEG",
+        ImageFormat::WebP => "WebP",
+        ImageFormat::Tiff => "TIFF",
+        other => other.extensions_str().first().copied().unwrap_or("image"),
+    };
+    let message = match error {
+        ImageError::Decoding(_) => format!("not a valid {name} image (truncated or corrupt)"),
+        ImageError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
+            format!("not a valid {name} image (truncated)")
+        }
+        ImageError::IoError(e) => format!("cannot read it: {e}"),
+        ImageError::Unsupported(e) => format!("a {name} image this decoder does not support: {e}"),
+        ImageError::Limits(_) => format!("a {name} image too large to decode"),
+        other => format!("cannot decode this {name} image: {other}"),
+    };
+    image_error(path, message)
+}
+
 impl Picture {
     /// Decodes PNG, JPEG, WebP or TIFF (8 or 16 bit), turned upright by its EXIF orientation.
     pub fn load(path: &Path) -> Result<Picture, CoreError> {
@@ -96,7 +119,9 @@ impl Picture {
             }
             Some(_) => {}
         }
-        let mut decoder = reader.into_decoder().map_err(|e| fail(&e))?;
+        let format = reader.format().expect("checked above");
+        let undecodable = |e| undecodable(path, format, e);
+        let mut decoder = reader.into_decoder().map_err(undecodable)?;
         let (width, height) = decoder.dimensions();
         if width == 0 || height == 0 {
             return Err(fail(&"image has no pixels"));
@@ -107,8 +132,8 @@ impl Picture {
                 MAX_PIXELS / 1_000_000
             )));
         }
-        let orientation = decoder.orientation().map_err(|e| fail(&e))?;
-        let mut image = DynamicImage::from_decoder(decoder).map_err(|e| fail(&e))?;
+        let orientation = decoder.orientation().map_err(undecodable)?;
+        let mut image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
         image.apply_orientation(orientation);
         if image.width() == 0 || image.height() == 0 {
             return Err(fail(&"image has no pixels"));

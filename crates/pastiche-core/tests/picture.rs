@@ -78,21 +78,36 @@ fn real_photos_decode() {
     assert_eq!((photo.width(), photo.height()), (1024, 768));
 }
 
+/// The message names the file and says in words what is wrong with it, not in the decoders'
+/// terms ("Illegal start bytes:5468", "expected 2 but found 0").
 #[test]
-fn corrupt_and_missing_images_name_the_file() {
+fn corrupt_and_missing_images_name_the_file_and_the_problem() {
     let dir = tempfile::tempdir().unwrap();
-    let truncated = dir.path().join("style.png");
-    gradient(64, 64).save(&truncated).unwrap();
-    let valid = std::fs::read(&truncated).unwrap();
-    std::fs::write(&truncated, &valid[..valid.len() / 2]).unwrap();
-    let garbage = dir.path().join("notes.jpg");
-    std::fs::write(&garbage, "these are notes, not pixels").unwrap();
-    for path in [truncated, garbage, dir.path().join("missing.jpg")] {
-        let error = Picture::load(&path).unwrap_err();
+    let truncated_png = dir.path().join("style.png");
+    gradient(64, 64).save(&truncated_png).unwrap();
+    let valid = std::fs::read(&truncated_png).unwrap();
+    std::fs::write(&truncated_png, &valid[..valid.len() / 2]).unwrap();
+    let notes = dir.path().join("notes.jpg");
+    std::fs::write(&notes, "These are notes, not pixels").unwrap();
+    // Start and end markers around a scan with no frame header before it.
+    let broken_jpeg = dir.path().join("broken.jpg");
+    std::fs::write(
+        &broken_jpeg,
+        [0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xD9],
+    )
+    .unwrap();
+    for (path, expected) in [
+        (truncated_png, "not a valid PNG image (truncated"),
+        (notes, "not a PNG, JPEG, WebP or TIFF image"),
+        (broken_jpeg, "not a valid JPEG image (truncated or corrupt)"),
+        (dir.path().join("missing.jpg"), "No such file"),
+    ] {
+        let error = Picture::load(&path).expect_err(expected);
         assert!(matches!(error, CoreError::Image { .. }));
+        let message = error.to_string();
         assert!(
-            error.to_string().contains(&path.display().to_string()),
-            "{error}"
+            message.starts_with(&format!("{}: ", path.display())) && message.contains(expected),
+            "{message}"
         );
     }
 }
