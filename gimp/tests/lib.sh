@@ -1,6 +1,7 @@
 # Shared by run.sh (GIMP 2.10) and run-gimp3.sh (GIMP 3): counters, image measurements and the
-# checks each scenario must pass. The two scripts differ only in how they drive GIMP. GIMP exits
-# 0 even when a batch command fails, so every check reads exported files or printed messages.
+# checks each scenario must pass. The two scripts differ only in how they drive GIMP. Beyond the
+# exit status (GIMP 3's own; GIMP 2.10's read from its log), every check reads exported files or
+# printed messages.
 # shellcheck shell=bash
 
 passed=0

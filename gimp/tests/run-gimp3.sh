@@ -46,19 +46,23 @@ save() { echo "(gimp-file-save RUN-NONINTERACTIVE $1 \"$2\" -1)"; }
 first_layer() { echo "(vector-ref (gimp-image-get-selected-layers $1) 0)"; }
 print_layer_count() { echo "(gimp-message (string-append \"layers=\" (number->string (vector-length (gimp-image-get-layers $1)))))"; }
 
-# A fresh profile: GIMP creates it on first start, then the plug-in goes in.
-batch "$scratch/first-start.log" '(gimp-message "started")' || { cat "$scratch/first-start.log" >&2; exit 1; }
+# 0. Installing into a profile GIMP has never opened: GIMP creates it (with its brushes,
+#    gradients and palettes), then the plug-in goes in.
 "${inside[@]}" make --no-print-directory -C "$PWD/gimp" install-gimp3 PROFILE="$profile" LIBPASTICHE_PREFIX="$stage" \
   MODEL="$model" GIMP3_DIRECTORY="$scratch/profile" > "$scratch/build.log" 2>&1 || { cat "$scratch/build.log" >&2; exit 1; }
+check "install into a new profile: GIMP made it, with brushes, gradients and palettes" \
+  eval '[ -d "$scratch/profile/brushes" ] && [ -d "$scratch/profile/gradients" ] && [ -d "$scratch/profile/palettes" ]'
 make_content "$content"
 
 # 1. Stylise the whole layer and export it.
+status=0
 batch "$scratch/stylise.log" "(let* ((image $(load "$content"))
          (layer $(pastiche_call image "$(first_layer image)" "$style")))
     $(print_layer_count image)
     (gimp-message (string-append \"name=\" (gimp-item-get-name layer)))
     $(save image "$scratch/stylised.png")
-    (gimp-image-delete image))" || true
+    (gimp-image-delete image))" || status=$?
+check "a successful batch exits 0" [ "$status" -eq 0 ]
 expect_stylised "$scratch/stylised.png" "$scratch/stylise.log" "$content" "$style"
 
 # 2. With a rectangular selection only the selected pixels change.

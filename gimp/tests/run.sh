@@ -11,14 +11,18 @@ export GIMP2_DIRECTORY="$scratch/profile"
 style=$PWD/../shared/data/starry_night.jpg
 content=$scratch/content.png
 
-# Runs Script-Fu commands (one per argument) in a fresh gimp-console, then quits. A hung GIMP is
-# a failure too: `timeout` turns it into exit status 124.
+# Runs Script-Fu commands (one per argument) in a fresh gimp-console, then quits. GIMP 2.10 exits
+# 0 even when a command fails, so a failure is read from its log; a hung GIMP is a failure too
+# (`timeout` turns it into exit status 124).
 batch() {
   local log=$1; shift
   local commands=()
   for command in "$@"; do commands+=(-b "$command"); done
-  timeout 600 gimp-console-2.10 -i -d -f "${commands[@]}" -b '(gimp-quit 0)' > "$log" 2>&1
+  timeout 600 gimp-console-2.10 -i -d -f "${commands[@]}" -b '(gimp-quit 0)' > "$log" 2>&1 || return
+  ! grep -q 'batch command experienced' "$log"
 }
+succeeds() { [ "$1" -eq 0 ]; }
+fails() { [ "$1" -ne 0 ] && [ "$1" -ne 124 ]; }
 
 # The plug-in call with the test's small settings: size 64, 30 iterations, seed 7.
 pastiche_call() { # image layer style
@@ -30,19 +34,33 @@ save() { echo "(file-png-save-defaults RUN-NONINTERACTIVE $1 $2 \"$3\" \"$3\")";
 first_image='(vector-ref (cadr (gimp-image-list)) 0)'
 print_layer_count() { echo "(gimp-message (string-append \"layers=\" (number->string (car (gimp-image-get-layers $1)))))"; }
 
-# A fresh profile: GIMP creates it on first start, then the plug-in goes in.
-batch "$scratch/first-start.log" || { cat "$scratch/first-start.log" >&2; exit 1; }
-make --no-print-directory -C gimp install GIMP2_DIRECTORY="$GIMP2_DIRECTORY" PROFILE="${PROFILE:-dev}" > /dev/null
+# 0. Installing into a profile GIMP has never opened: GIMP creates it (with its brushes,
+#    gradients and palettes), then the plug-in goes in. Without ONNX Runtime or the model the
+#    install stops before building, saying how to get them.
+status=0
+make --no-print-directory -C gimp install GIMP2_DIRECTORY="$scratch/never" PROFILE="${PROFILE:-dev}" \
+  PASTICHE_ORT_LIB="$scratch/no-runtime/libonnxruntime.so.1" > "$scratch/no-runtime.log" 2>&1 || status=$?
+check "install without ONNX Runtime: refused with an instruction" \
+  grep -q "no ONNX Runtime library at $scratch/no-runtime/.*run models/fetch-default.sh" "$scratch/no-runtime.log"
+check "install without ONNX Runtime: status $status, no profile made" eval '[ "$status" -ne 0 ] && [ ! -e "$scratch/never" ]' 
+make --no-print-directory -C gimp install GIMP2_DIRECTORY="$GIMP2_DIRECTORY" PROFILE="${PROFILE:-dev}" > "$scratch/install.log"
+check "install into a new profile: GIMP made it, with brushes, gradients and palettes" \
+  eval '[ -d "$GIMP2_DIRECTORY/brushes" ] && [ -d "$GIMP2_DIRECTORY/gradients" ] && [ -d "$GIMP2_DIRECTORY/palettes" ]' 
+# With its data loaded (no -d), GIMP finds every folder it writes to.
+timeout 600 gimp-console-2.10 -i -f -b '(gimp-quit 0)' > "$scratch/full-start.log" 2>&1 || true
+check "a full start of the new profile reports no missing folder" bash -c "! grep -qi 'error' '$scratch/full-start.log'"
 make_content "$content"
 
 # 1. Stylise the whole layer and export it.
+status=0
 batch "$scratch/stylise.log" "(let* ((image $(load "$content"))
          (source (car (gimp-image-get-active-layer image)))
          (layer $(pastiche_call image source "$style")))
     $(print_layer_count image)
     (gimp-message (string-append \"name=\" (car (gimp-item-get-name layer))))
     $(save image layer "$scratch/stylised.png")
-    (gimp-image-delete image))" || true
+    (gimp-image-delete image))" || status=$?
+check "a successful batch exits 0" succeeds "$status"
 expect_stylised "$scratch/stylised.png" "$scratch/stylise.log" "$content" "$style"
 
 # 2. With a rectangular selection only the selected pixels change.
@@ -72,12 +90,16 @@ expect_alpha_and_offsets "$scratch/alpha-source.png" "$scratch/alpha-result.png"
 
 # 4. Bad style images: a PDB error naming the file, no new layer, and GIMP still answers.
 echo "not an image" > "$scratch/corrupt.jpg"
-for bad in /nonexistent/style.jpg "$scratch/corrupt.jpg"; do
+printf '\xff\xd8\xff\xe0 cut short' > "$scratch/truncated.jpg"
+for bad in /nonexistent/style.jpg "$scratch/corrupt.jpg" "$scratch/truncated.jpg"; do
+  status=0
   batch "$scratch/bad-style.log" "$(load "$content")" \
     "(let* ((image $first_image)) $(pastiche_call image '(car (gimp-image-get-active-layer image))' "$bad"))" \
-    "(let* ((image $first_image)) $(print_layer_count image) (gimp-image-delete image))" || true
+    "(let* ((image $first_image)) $(print_layer_count image) (gimp-image-delete image))" || status=$?
+  check "style $bad: the batch fails (status $status)" fails "$status"
   expect_refused "$scratch/bad-style.log" "style $bad" "plug-in-pastiche failed: Could not use the style image: $bad"
 done
+check "a truncated style image is described in words" grep -q "truncated.jpg: not a valid JPEG image (truncated" "$scratch/bad-style.log"
 
 # 5. A grayscale image is repainted in gray; an indexed one is refused with a clear message.
 batch "$scratch/modes.log" "(let* ((image $(load "$content"))
