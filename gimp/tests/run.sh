@@ -90,8 +90,9 @@ expect_alpha_and_offsets "$scratch/alpha-source.png" "$scratch/alpha-result.png"
 
 # 4. Bad style images: a PDB error naming the file, no new layer, and GIMP still answers.
 echo "not an image" > "$scratch/corrupt.jpg"
-printf '\xff\xd8\xff\xe0 cut short' > "$scratch/truncated.jpg"
-for bad in /nonexistent/style.jpg "$scratch/corrupt.jpg" "$scratch/truncated.jpg"; do
+# Start and end markers around a scan with no frame header: a JPEG the decoder rejects.
+printf '\xff\xd8\xff\xda\x00\x04\x00\x00\xff\xd9' > "$scratch/broken.jpg"
+for bad in /nonexistent/style.jpg "$scratch/corrupt.jpg" "$scratch/broken.jpg"; do
   status=0
   batch "$scratch/bad-style.log" "$(load "$content")" \
     "(let* ((image $first_image)) $(pastiche_call image '(car (gimp-image-get-active-layer image))' "$bad"))" \
@@ -99,7 +100,7 @@ for bad in /nonexistent/style.jpg "$scratch/corrupt.jpg" "$scratch/truncated.jpg
   check "style $bad: the batch fails (status $status)" fails "$status"
   expect_refused "$scratch/bad-style.log" "style $bad" "plug-in-pastiche failed: Could not use the style image: $bad"
 done
-check "a truncated style image is described in words" grep -q "truncated.jpg: not a valid JPEG image (truncated" "$scratch/bad-style.log"
+check "a broken style image is described in words" grep -q "broken.jpg: not a valid JPEG image (truncated or corrupt)" "$scratch/bad-style.log"
 
 # 5. A grayscale image is repainted in gray; an indexed one is refused with a clear message.
 batch "$scratch/modes.log" "(let* ((image $(load "$content"))
