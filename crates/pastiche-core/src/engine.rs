@@ -308,8 +308,10 @@ impl Engine {
         Ok(blended)
     }
 
-    /// The style layers' Gram matrices of `picture`; one larger than a tile is measured tile by
-    /// tile (non-overlapping) and the tiles' matrices combined by their pixel counts.
+    /// The style layers' Gram matrices of `picture`. One larger than twice the tile size is
+    /// measured in equal, non-overlapping parts (a forward pass needs far less memory than a
+    /// loss+gradient evaluation, and larger parts cut fewer receptive fields) whose matrices
+    /// are combined by their pixel counts.
     fn grams_of(
         &mut self,
         config: &GraphConfig,
@@ -317,14 +319,17 @@ impl Engine {
         tile_size: usize,
     ) -> Result<Vec<ArrayD<f32>>, CoreError> {
         let (width, height) = (picture.width(), picture.height());
+        let part = 2 * tile_size;
+        let (across, down) = (width.div_ceil(part), height.div_ceil(part));
         let mut measured = Vec::new();
-        for y in (0..height).step_by(tile_size) {
-            for x in (0..width).step_by(tile_size) {
+        for row in 0..down {
+            for column in 0..across {
+                let (x, y) = (column * width / across, row * height / down);
                 let tile = tiling::Tile {
                     x,
                     y,
-                    width: tile_size.min(width - x),
-                    height: tile_size.min(height - y),
+                    width: (column + 1) * width / across - x,
+                    height: (row + 1) * height / down - y,
                 };
                 let outputs = self.targets_of(config, &picture.window(&tile))?;
                 let grams = config
@@ -382,7 +387,7 @@ impl Engine {
             for (index, tile) in step.tiles.iter().enumerate() {
                 let run = self.optimise_scale(
                     &content_here.window(tile),
-                    &content_here.with_rgb(canvas.region(tile)),
+                    &content_here.window(tile).with_rgb(canvas.region(tile)),
                     &grams,
                     params,
                     ScalePosition {

@@ -47,23 +47,26 @@ pub fn layout(width: usize, height: usize, tile: usize) -> Vec<Tile> {
     tiles
 }
 
-/// How much each pixel of `tile` counts where tiles overlap: rising linearly from the tile's
-/// edge across the overlap on every side that has a neighbour, 1 elsewhere. Summed over the
-/// tiles and divided out, it cross-fades neighbours with no visible border.
+/// How much each pixel of `tile` counts where tiles overlap. On every side with a neighbour, the
+/// outer quarter of the overlap counts for nothing (there the tile's optimisation saw a mirrored
+/// border, not the picture), then the weight rises linearly over half the overlap to 1. Summed
+/// over the tiles and divided out, it cross-fades neighbours with no visible border.
 pub fn feather(tile: &Tile, width: usize, height: usize) -> Array2<f32> {
     let ramp = |position: usize, length: usize, start: usize, total: usize| -> f32 {
-        let fade = OVERLAP.min(length / 4).max(1) as f32;
+        let overlap = OVERLAP.min(length / 4) as f32;
+        let (margin, fade) = (overlap / 4.0, (overlap / 2.0).max(1.0));
+        let rise = |distance: f32| ((distance + 0.5 - margin) / fade).clamp(0.0, 1.0);
         let from_start = if start > 0 {
-            (position as f32 + 0.5) / fade
+            rise(position as f32)
         } else {
             1.0
         };
         let from_end = if start + length < total {
-            (length as f32 - position as f32 - 0.5) / fade
+            rise((length - 1 - position) as f32)
         } else {
             1.0
         };
-        from_start.min(from_end).clamp(0.0, 1.0)
+        from_start.min(from_end)
     };
     Array2::from_shape_fn((tile.height, tile.width), |(y, x)| {
         ramp(x, tile.width, tile.x, width) * ramp(y, tile.height, tile.y, height)
@@ -89,30 +92,25 @@ impl Canvas {
         }
     }
 
-    /// The picture as it stands inside `tile`: the blend of tiles added so far, the base elsewhere.
+    /// The picture as it stands inside `tile`: the tiles added so far, cross-faded into the base
+    /// where their weights fall below 1 — so that a tile starts from its neighbours' strokes with
+    /// no edge where their coverage ends.
     pub fn region(&self, tile: &Tile) -> Array3<f32> {
-        let window = s![tile.y..tile.y + tile.height, tile.x..tile.x + tile.width];
-        let weight = self.weight.slice(window);
+        let rows = tile.y..tile.y + tile.height;
+        let columns = tile.x..tile.x + tile.width;
+        let weight = self.weight.slice(s![rows.clone(), columns.clone()]);
         let mut region = self
             .base
-            .slice(s![
-                ..,
-                tile.y..tile.y + tile.height,
-                tile.x..tile.x + tile.width
-            ])
+            .slice(s![.., rows.clone(), columns.clone()])
             .to_owned();
-        let sum = self.sum.slice(s![
-            ..,
-            tile.y..tile.y + tile.height,
-            tile.x..tile.x + tile.width
-        ]);
+        let sum = self.sum.slice(s![.., rows, columns]);
         ndarray::Zip::from(region.lanes_mut(ndarray::Axis(0)))
             .and(sum.lanes(ndarray::Axis(0)))
             .and(&weight)
             .for_each(|mut pixel, summed, &w| {
-                if w > 0.0 {
-                    pixel.zip_mut_with(&summed, |p, &s| *p = s / w);
-                }
+                pixel.zip_mut_with(&summed, |p, &s| {
+                    *p = if w >= 1.0 { s / w } else { s + (1.0 - w) * *p }
+                });
             });
         region
     }
