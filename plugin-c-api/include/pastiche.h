@@ -18,7 +18,7 @@
  *   thread at a time (the library does not lock them). Separate engines may run concurrently
  *   on separate threads. pastiche_last_error() is per thread.
  * - Limits (pastiche_get_limits() reports them): image sides 1..32768 and at most 150 million
- *   pixels; strides up to 32768 × 16 bytes; optimisation size 16..16384; at most 8 scales,
+ *   pixels; strides up to 32768 × 16 bytes; optimisation size 16..32768; at most 8 scales,
  *   100000 iterations per scale, 256 threads and 64 styles. Beyond them: INVALID_ARGUMENT.
  * - ONNX Runtime is loaded once per process, from the library the caller names
  *   (runtime_library, else $PASTICHE_ORT_LIB: a library that cannot be loaded is an error, never
@@ -134,7 +134,8 @@ typedef struct pastiche_engine_options {
 typedef struct pastiche_params {
     size_t struct_size;
     uint64_t seed;           /* same seed, threads and device: identical result */
-    uint32_t size;           /* longest side the optimisation runs at, 16..16384 (default 512) */
+    uint32_t size;           /* longest side the optimisation and the result run at, 16..32768,
+                                or PASTICHE_SIZE_FULL: the content's own size (default 512) */
     uint32_t scales;         /* resolutions up to `size`, each double the last, 0..8; 0: automatic */
     uint32_t iterations;     /* optimiser iterations at each scale, 1..100000 (default 300) */
     float content_weight;    /* default 1 */
@@ -151,7 +152,14 @@ typedef struct pastiche_params {
      * NULL: the defaults, content relu4_2, style relu1_1,relu2_1,relu3_1,relu4_1,relu5_1. */
     const char *content_layers;
     const char *style_layers;
+    /* Scales whose longest side exceeds this run in overlapping tiles of this size, 64..32768;
+     * peak memory follows it (about 1 GB at 512), not the picture. 0: 512. */
+    uint32_t tile_size;
+    uint32_t reserved;       /* must be 0 */
 } pastiche_params;
+
+/* params.size: optimise up to the content's own size (tiled beyond params.tile_size). */
+#define PASTICHE_SIZE_FULL 0
 
 /* The first published sizes: every library accepts these and anything larger. */
 #define PASTICHE_IMAGE_SIZE_V1 40
@@ -172,6 +180,9 @@ typedef struct pastiche_progress {
     double style_loss;
     double tv_loss;
     double elapsed_seconds;
+    /* --- appended after the first published layout --- */
+    uint32_t tile;           /* within the scale, from 0 */
+    uint32_t tiles;          /* 1 when the scale runs whole */
 } pastiche_progress;
 
 /* Return 0 to continue, non-zero to cancel: the call then returns PASTICHE_CANCELLED at once. */

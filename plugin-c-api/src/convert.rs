@@ -50,6 +50,8 @@ pub fn default_params() -> pastiche_params {
         colors: 0,
         content_layers: std::ptr::null(),
         style_layers: std::ptr::null(),
+        tile_size: defaults.tile_size as u32,
+        reserved: 0,
     }
 }
 
@@ -69,8 +71,18 @@ pub fn params_from(params: *const pastiche_params) -> Result<Params, Failure> {
     // SAFETY: the header requires a valid pointer or NULL.
     let p = unsafe { versioned::read(params, default_params(), "params") }?;
     let defaults = Params::default();
+    if p.reserved != 0 {
+        return Err(Failure::invalid(format!(
+            "params.reserved is {}; it must be 0",
+            p.reserved
+        )));
+    }
     let params = Params {
         size: p.size as usize,
+        tile_size: match p.tile_size {
+            0 => defaults.tile_size,
+            size => size as usize,
+        },
         scales: p.scales as usize,
         iterations: p.iterations as usize,
         content_weight: p.content_weight,
@@ -165,6 +177,8 @@ pub fn progress_adapter(
             style_loss: p.loss.style,
             tv_loss: p.loss.tv,
             elapsed_seconds: p.elapsed.as_secs_f64(),
+            tile: p.tile as u32,
+            tiles: p.tiles as u32,
         };
         CURRENT.with(|current| {
             current.set(Some(Current {

@@ -24,6 +24,7 @@ pub const PASTICHE_ALPHA_STRAIGHT: i32 = 0;
 pub const PASTICHE_ALPHA_PREMULTIPLIED: i32 = 1;
 
 pub const PASTICHE_ABI_VERSION: u32 = 1;
+pub const PASTICHE_SIZE_FULL: u32 = 0;
 
 /// The first published sizes of the caller-filled structs: the smallest a library accepts.
 pub const PASTICHE_IMAGE_SIZE_V1: usize = 40;
@@ -71,6 +72,8 @@ pub struct pastiche_params {
     pub colors: i32,
     pub content_layers: *const c_char,
     pub style_layers: *const c_char,
+    pub tile_size: u32,
+    pub reserved: u32,
 }
 
 #[repr(C)]
@@ -88,6 +91,8 @@ pub struct pastiche_progress {
     pub style_loss: f64,
     pub tv_loss: f64,
     pub elapsed_seconds: f64,
+    pub tile: u32,
+    pub tiles: u32,
 }
 
 pub type pastiche_progress_callback = Option<

@@ -108,11 +108,11 @@ fn struct_layouts_agree_with_the_header_and_have_no_padding() {
         pastiche_params {
             struct_size, seed, size, scales, iterations, content_weight, style_weight, tv_weight,
             style_scale, pooling, optimizer, learning_rate, init, colors, content_layers,
-            style_layers
+            style_layers, tile_size, reserved
         }
         pastiche_progress {
             struct_size, iteration, iterations, scale, scales, width, height, loss, content_loss,
-            style_loss, tv_loss, elapsed_seconds
+            style_loss, tv_loss, elapsed_seconds, tile, tiles
         }
         pastiche_frame_stats {
             struct_size, iterations, evaluations, warm_started, frame, loss, content_loss,
@@ -157,7 +157,8 @@ fn constants_agree_with_the_header() {
         PASTICHE_ALPHA_PREMULTIPLIED,
         PASTICHE_IMAGE_SIZE_V1,
         PASTICHE_ENGINE_OPTIONS_SIZE_V1,
-        PASTICHE_PARAMS_SIZE_V1
+        PASTICHE_PARAMS_SIZE_V1,
+        PASTICHE_SIZE_FULL
     );
     assert_same(&c_values(&c), &rust);
 }

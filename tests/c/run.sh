@@ -81,7 +81,7 @@ check bad-runtime-environment env PASTICHE_ORT_LIB="$scratch/nowhere/libonnxrunt
 # newer one (a header with one more field than this library knows), against this one library.
 header=$prefix/include/pastiche.h
 mkdir "$scratch/old" "$scratch/future"
-sed '/--- appended after the first published layout/,/^} pastiche_params;/{/^} pastiche_params;/!d}' \
+sed '/--- appended after the first published layout (PASTICHE_PARAMS_SIZE_V1/,/^} pastiche_params;/{/^} pastiche_params;/!d}' \
   "$header" > "$scratch/old/pastiche.h"
 sed -e 's/^} pastiche_params;/    uint64_t future_field;\n&/' -e 's/^} pastiche_limits;/    uint64_t future_limit;\n&/' \
   "$header" > "$scratch/future/pastiche.h"

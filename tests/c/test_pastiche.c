@@ -41,9 +41,16 @@ static int count_progress(const pastiche_progress *progress, void *user_data) {
     struct previews *seen = user_data;
     seen->calls++;
     CHECK(progress->struct_size == sizeof *progress, "progress struct_size %zu", progress->struct_size);
-    CHECK(PASTICHE_HAS_FIELD(progress, pastiche_progress, elapsed_seconds), "progress lacks elapsed_seconds");
+    CHECK(PASTICHE_HAS_FIELD(progress, pastiche_progress, tiles), "progress lacks tiles");
+    CHECK(progress->tiles == 1 && progress->tile == 0, "a 40x28 picture in tile %u of %u", progress->tile,
+          progress->tiles);
     pastiche_image preview = image_of(seen->pixels);
     if (pastiche_progress_preview(progress, &preview) == PASTICHE_OK) seen->previews++;
+    return 0;
+}
+
+static int note_tiles(const pastiche_progress *progress, void *user_data) {
+    *(uint32_t *)user_data = progress->tiles;
     return 0;
 }
 
@@ -136,7 +143,7 @@ static void engine_information(pastiche_engine *engine) {
     limits.struct_size = sizeof limits;
     CHECK(pastiche_get_limits(&limits) == PASTICHE_OK, "limits");
     CHECK(limits.max_side == 32768 && limits.max_threads == 256 && limits.max_iterations == 100000 &&
-              limits.max_styles == 64 && limits.min_size == 16 && limits.max_size == 16384 &&
+              limits.max_styles == 64 && limits.min_size == 16 && limits.max_size == 32768 &&
               limits.max_stride == 32768u * 16,
           "limits differ from the header's conventions");
 }
@@ -178,6 +185,29 @@ int main(int argc, char **argv) {
     CHECK(mean_difference(content_pixels, output_pixels) > 5, "the picture barely changed");
     CHECK(mean_difference(seen.pixels, output_pixels) < 1, "the last preview is not the result");
     CHECK(mean_difference(seen.pixels, content_pixels) > 5, "the preview shows the content");
+
+    /* Full size in tiles: a 150x100 picture with 64-pixel tiles comes back at its own size. */
+    {
+        enum { BIG_W = 150, BIG_H = 100 };
+        static unsigned char big[BIG_W * BIG_H * 4], big_out[BIG_W * BIG_H * 4];
+        for (size_t i = 0; i < sizeof big; i++) big[i] = (unsigned char)(i * 7 % 251);
+        pastiche_image big_in = {sizeof big_in, big, 4 * BIG_W, BIG_W, BIG_H, PASTICHE_PIXEL_RGBA8,
+                                 PASTICHE_ALPHA_STRAIGHT};
+        pastiche_image big_output = big_in;
+        big_output.pixels = big_out;
+        pastiche_params full = params;
+        full.size = PASTICHE_SIZE_FULL;
+        full.tile_size = 64;
+        full.scales = 1;
+        full.iterations = 1;
+        uint32_t tiles = 0;
+        CHECK(pastiche_stylize(engine, style, &full, &big_in, &big_output, note_tiles, &tiles) == PASTICHE_OK,
+              "full size in tiles");
+        CHECK(tiles >= 4, "%u tiles", tiles);
+        full.reserved = 1;
+        CHECK(pastiche_stylize(engine, style, &full, &big_in, &big_output, NULL, NULL) ==
+                  PASTICHE_ERROR_INVALID_ARGUMENT, "reserved accepted");
+    }
 
     /* A style from pixels in memory (the painting as a host has it open). */
     unsigned char from_memory[WIDTH * HEIGHT * 4];

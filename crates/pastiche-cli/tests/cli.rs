@@ -318,6 +318,53 @@ fn sigint(child: &Child) {
 }
 
 #[test]
+fn by_default_the_output_has_the_photos_size_painted_in_tiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.png");
+    let run = stylize(&output, &["--scales", "1", "--iterations", "1"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let picture = Picture::load(&output).unwrap();
+    assert_eq!((picture.width(), picture.height()), (1024, 768));
+    assert!(
+        stderr(&run).contains("1024x768 tile 6/6"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn ctrl_c_inside_a_tile_exits_130_with_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.png");
+    let mut child = stylize(
+        &output,
+        &[
+            "--size",
+            "300",
+            "--tile-size",
+            "128",
+            "--scales",
+            "1",
+            "--iterations",
+            "40",
+        ],
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    wait_for_line(&mut child, " tile 2/");
+    sigint(&child);
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
 fn ctrl_c_during_set_up_exits_130_promptly_with_no_output() {
     // The style targets at 256, 512 and 1024 pixels take seconds of uninterruptible ONNX Runtime
     // work; a first Ctrl-C there, and a double Ctrl-C, both end the run at once.
