@@ -159,7 +159,7 @@ impl Engine {
             });
         }
         let model = pastiche_graph::load_model(model_path)?;
-        crate::runtime::ensure_runtime(options.runtime_library.as_deref())?;
+        crate::runtime::ensure_runtime(options.runtime_library.as_deref(), options.device)?;
         let (device, fallback) = crate::session::probe_device(&options)?;
         options.device = device;
         Ok(Engine {

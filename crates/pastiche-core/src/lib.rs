@@ -2,6 +2,7 @@
 //! optimisers, pictures, and the multi-resolution stylisation loop.
 
 mod color;
+pub mod cuda;
 mod engine;
 mod error;
 mod motion;

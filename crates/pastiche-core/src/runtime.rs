@@ -7,6 +7,11 @@
 //! folder of the model cache that `models/fetch-default.sh` fills. The first that loads wins;
 //! if none does, the error lists every place tried and why it failed.
 //!
+//! A process that asks for CUDA (`cuda` or `auto`) before any runtime is loaded looks first for
+//! ONNX Runtime's GPU build in a `runtime-cuda/` folder in the same places (the `cuda` module).
+//! Where there is none, or its CUDA provider cannot run here, `cuda` fails at once, naming what
+//! is missing, and `auto` loads the CPU build and keeps that reason for its fallback notice.
+//!
 //! ONNX Runtime's telemetry is switched off: ONNX Runtime 1.32 on Linux writes a device id and a
 //! usage database under `~/.cache/Microsoft/DeveloperTools/.onnxruntime/` as soon as it loads,
 //! unless `ORT_DISABLE_TELEMETRY` is set, so it is set (to 1, unless the user set it) before the
@@ -16,7 +21,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use crate::CoreError;
+use crate::{cuda, CoreError, Device};
 
 /// The ONNX Runtime release Pastiche is built and tested against.
 pub const ORT_LIBRARY: &str = "libonnxruntime.so.1.32.0";
@@ -25,6 +30,18 @@ pub const ORT_LIBRARY: &str = "libonnxruntime.so.1.32.0";
 pub struct Runtime {
     pub path: PathBuf,
     pub environment: ort::environment::Environment,
+    /// Whether CUDA sessions can run on this runtime, decided when first asked.
+    cuda: OnceLock<Result<(), String>>,
+}
+
+impl Runtime {
+    /// Ok when this runtime's CUDA provider and the libraries it needs are all there; else why
+    /// CUDA cannot run, for the error or the fallback notice.
+    pub fn cuda_ready(&self) -> Result<(), String> {
+        self.cuda
+            .get_or_init(|| cuda::check_provider_beside(&self.path))
+            .clone()
+    }
 }
 
 /// The environment variable ONNX Runtime reads before it starts its telemetry.
@@ -49,23 +66,39 @@ fn requested(explicit: Option<&Path>) -> Option<(PathBuf, &'static str)> {
         })
 }
 
-/// The places searched when the user names no library.
-fn candidates() -> Vec<PathBuf> {
+/// The directories of the running executable and of libpastiche, where an installed ONNX
+/// Runtime sits.
+fn install_dirs() -> Vec<PathBuf> {
     let mut found = Vec::new();
     if let Some(dir) = std::env::current_exe()
         .ok()
         .and_then(|e| e.parent().map(Path::to_owned))
     {
-        found.push(dir.join(ORT_LIBRARY));
+        found.push(dir);
     }
     if let Some(dir) = containing_library_dir() {
-        let candidate = dir.join(ORT_LIBRARY);
-        if !found.contains(&candidate) {
-            found.push(candidate);
+        if !found.contains(&dir) {
+            found.push(dir);
         }
     }
+    found
+}
+
+/// The places searched when the user names no library.
+fn candidates() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = install_dirs()
+        .into_iter()
+        .map(|dir| dir.join(ORT_LIBRARY))
+        .collect();
     found.push(cache_runtime_dir().join(ORT_LIBRARY));
     found
+}
+
+/// The directories whose `runtime-cuda/` folder may hold the GPU build, in search order.
+fn gpu_build_dirs() -> Vec<PathBuf> {
+    let mut dirs = install_dirs();
+    dirs.push(pastiche_graph::store::cache_dir());
+    dirs
 }
 
 /// Directory of the shared object holding this code (libpastiche.so for C hosts), so that an
@@ -88,8 +121,12 @@ fn containing_library_dir() -> Option<PathBuf> {
 }
 
 /// Loads ONNX Runtime (once per process; later calls get the one loaded first, and an error if
-/// they ask for a different library).
-pub fn ensure_runtime(explicit: Option<&Path>) -> Result<&'static Runtime, CoreError> {
+/// they ask for a different library). `device` decides which build a search prefers: see the
+/// module's documentation.
+pub fn ensure_runtime(
+    explicit: Option<&Path>,
+    device: Device,
+) -> Result<&'static Runtime, CoreError> {
     let requested = requested(explicit);
     if let Some(runtime) = RUNTIME.get() {
         return same_library(runtime, requested);
@@ -100,6 +137,7 @@ pub fn ensure_runtime(explicit: Option<&Path>) -> Result<&'static Runtime, CoreE
     if let Some(runtime) = RUNTIME.get() {
         return same_library(runtime, requested);
     }
+    let cuda = OnceLock::new();
     let (path, environment) = match requested {
         Some((path, origin)) => match load(&path) {
             Ok(environment) => (path, environment),
@@ -111,9 +149,41 @@ pub fn ensure_runtime(explicit: Option<&Path>) -> Result<&'static Runtime, CoreE
                 })
             }
         },
-        None => search()?,
+        None if device == Device::Cpu => search()?,
+        None => match load_gpu_build() {
+            Ok(loaded) => {
+                let _ = cuda.set(Ok(()));
+                loaded
+            }
+            Err(reason) if device == Device::Cuda => {
+                return Err(CoreError::DeviceUnavailable {
+                    device: "cuda".into(),
+                    reason,
+                })
+            }
+            Err(reason) => {
+                let _ = cuda.set(Err(reason));
+                search()?
+            }
+        },
     };
-    Ok(RUNTIME.get_or_init(|| Runtime { path, environment }))
+    Ok(RUNTIME.get_or_init(|| Runtime {
+        path,
+        environment,
+        cuda,
+    }))
+}
+
+/// The GPU build, loaded with its NVIDIA libraries, or why it cannot run here.
+fn load_gpu_build() -> Result<(PathBuf, ort::environment::Environment), String> {
+    let path = cuda::find_gpu_build(&gpu_build_dirs())?;
+    let environment = load(&path).map_err(|why| {
+        format!(
+            "the CUDA build of ONNX Runtime {} cannot be loaded: {why}",
+            path.display()
+        )
+    })?;
+    Ok((path, environment))
 }
 
 /// The runtime this process loaded, if it loaded one yet.

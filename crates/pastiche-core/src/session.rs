@@ -96,7 +96,7 @@ impl GraphSession {
     }
 
     pub fn from_bytes(bytes: &[u8], options: &SessionOptions) -> Result<Self, CoreError> {
-        let runtime = runtime::ensure_runtime(options.runtime_library.as_deref())?;
+        let runtime = runtime::ensure_runtime(options.runtime_library.as_deref(), options.device)?;
         let build = |cuda: bool| -> ort::Result<Session> {
             // `All` adds ORT's blocked (NCHWc) convolution layout: ~20% faster than level 2 here.
             // The memory pattern plans one block per input shape and keeps it; the engine runs
@@ -113,6 +113,12 @@ impl GraphSession {
             }
             builder.commit_from_memory(bytes)
         };
+        // A CUDA session is tried only where the provider and its libraries are there; the
+        // reason otherwise names what is missing (ONNX Runtime's own error would not).
+        let cuda_session = || -> Result<Session, String> {
+            runtime.cuda_ready()?;
+            build(true).map_err(|e| e.to_string())
+        };
         let creating = || CoreError::runtime("creating a session");
         match options.device {
             Device::Cpu => Ok(GraphSession {
@@ -121,9 +127,9 @@ impl GraphSession {
                 fallback: None,
             }),
             Device::Cuda => {
-                let session = build(true).map_err(|e| CoreError::DeviceUnavailable {
+                let session = cuda_session().map_err(|reason| CoreError::DeviceUnavailable {
                     device: "cuda".into(),
-                    reason: e.to_string(),
+                    reason,
                 })?;
                 Ok(GraphSession {
                     session,
@@ -131,16 +137,16 @@ impl GraphSession {
                     fallback: None,
                 })
             }
-            Device::Auto => match build(true) {
+            Device::Auto => match cuda_session() {
                 Ok(session) => Ok(GraphSession {
                     session,
                     device: Device::Cuda,
                     fallback: None,
                 }),
-                Err(e) => Ok(GraphSession {
+                Err(reason) => Ok(GraphSession {
                     session: build(false).map_err(creating())?,
                     device: Device::Cpu,
-                    fallback: Some(e.to_string()),
+                    fallback: Some(reason),
                 }),
             },
         }
