@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 scripts/bootstrap.sh
 cargo build --quiet -p pastiche-cli
-PASTICHE_BIN="$PWD/target/debug/pastiche" models/fetch-default.sh
+# The GPU build too (256 MB, once), so that its refusal on this GPU-less machine is tested.
+PASTICHE_BIN="$PWD/target/debug/pastiche" models/fetch-default.sh --cuda-provider-only
 
 # The video filter links libpastiche through its C ABI like any host: install it first.
 make --no-print-directory -C plugin-c-api install PREFIX="$PWD/target/prefix" PROFILE=dev > /dev/null
@@ -17,6 +18,8 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo test --workspace
 tests/install/run.sh
 tests/c/run.sh
+tests/cuda/run.sh
+bench/gpu.sh --dry-run > /dev/null
 tests/fuzz/run.sh
 gimp/tests/run.sh
 gimp/tests/run-gimp3.sh

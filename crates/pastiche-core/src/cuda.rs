@@ -134,3 +134,80 @@ fn open_nvidia_libraries(folder: &Path) -> Result<(), String> {
         }
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder_with(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(GPU_FOLDER)).unwrap();
+        for file in files {
+            std::fs::write(dir.path().join(GPU_FOLDER).join(file), b"").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_missing_gpu_build_is_reported_with_every_place_looked_and_the_fix() {
+        let empty = tempfile::tempdir().unwrap();
+        let core_only = folder_with(&[GPU_LIBRARY]);
+        let dirs = [empty.path().to_owned(), core_only.path().to_owned()];
+        let reason = find_gpu_build(&dirs).unwrap_err();
+        assert!(
+            reason.starts_with(
+                "the CUDA build of ONNX Runtime is not installed (run models/fetch-default.sh --cuda)"
+            ),
+            "{reason}"
+        );
+        let expected = [
+            format!(
+                "{} (no such file)",
+                empty.path().join(GPU_FOLDER).join(GPU_LIBRARY).display()
+            ),
+            format!(
+                "{} (no {PROVIDER_LIBRARY} beside it)",
+                core_only
+                    .path()
+                    .join(GPU_FOLDER)
+                    .join(GPU_LIBRARY)
+                    .display()
+            ),
+        ];
+        for part in expected {
+            assert!(reason.contains(&part), "{part} not in {reason}");
+        }
+    }
+
+    #[test]
+    fn a_gpu_build_without_the_driver_is_refused_naming_it() {
+        // No NVIDIA driver on the machines that run the tests.
+        let installed = folder_with(&[GPU_LIBRARY, PROVIDER_LIBRARY]);
+        let reason = find_gpu_build(&[installed.path().to_owned()]).unwrap_err();
+        let folder = installed.path().join(GPU_FOLDER);
+        assert!(
+            reason.starts_with(&format!(
+                "ONNX Runtime's CUDA provider in {} cannot run here: it needs libcuda.so.1 (the NVIDIA driver)",
+                folder.display()
+            )),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_broken_bundled_library_is_named_with_the_loader_s_reason() {
+        let installed = folder_with(&[GPU_LIBRARY, PROVIDER_LIBRARY, "libcudart.so.13"]);
+        let reason = find_gpu_build(&[installed.path().to_owned()]).unwrap_err();
+        assert!(
+            reason.contains(&format!(
+                "libcudart.so.13 (CUDA 13) cannot be opened: {}",
+                installed
+                    .path()
+                    .join(GPU_FOLDER)
+                    .join("libcudart.so.13")
+                    .display()
+            )),
+            "{reason}"
+        );
+    }
+}
