@@ -3,13 +3,19 @@
 //!
 //!   engine prepare SIZE DIR                         write DIR/{content,style}.{f32,json}; print the initial loss
 //!   engine to-loss SIZE TARGET THREADS SCALES MAX   stylise until the loss at SIZE is ≤ TARGET
-//! Prints one JSON object. Images come from shared/data (override with PASTICHE_DATA).
+//!   engine video WIDTH HEIGHT FRAMES SIZE FIRST LATER
+//!                                                   stylise FRAMES frames of a WIDTH×HEIGHT pan
+//!                                                   as pastiche-video does (bench/gpu.sh)
+//! Prints one JSON object. Images come from shared/data (override with PASTICHE_DATA); the
+//! device is $BENCH_DEVICE (cpu, cuda or auto; default cpu).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use ndarray::s;
 use pastiche_core::{
-    Control, CoreError, Engine, Params, Picture, SessionOptions, Style, StyleTargets,
+    Control, CoreError, Device, Engine, Params, Picture, SessionOptions, Style, StyleTargets,
+    VideoSession,
 };
 use pastiche_graph::store;
 
@@ -42,11 +48,37 @@ fn write_raw(dir: &Path, name: &str, picture: &Picture) {
 }
 
 fn engine(threads: usize) -> Engine {
+    let device: Device = std::env::var("BENCH_DEVICE")
+        .map(|d| d.parse().unwrap_or_else(|e| panic!("BENCH_DEVICE: {e}")))
+        .unwrap_or_default();
     let options = SessionOptions {
         threads,
+        device,
         ..SessionOptions::default()
     };
-    Engine::new(&store::resolve_model(None), options).unwrap()
+    let engine =
+        Engine::new(&store::resolve_model(None), options).unwrap_or_else(|e| panic!("{e}"));
+    if let (_, Some(reason)) = engine.device() {
+        eprintln!("engine: on the CPU: {reason}");
+    }
+    engine
+}
+
+/// `count` frames of `width` × `height` panning 4 px per frame across the content picture.
+fn panning_frames(width: usize, height: usize, count: usize) -> Vec<Picture> {
+    const STEP: usize = 4;
+    let scene = Picture::load(&data("tubingen.jpg"))
+        .unwrap()
+        .resized(width + STEP * count, height);
+    (0..count)
+        .map(|i| Picture {
+            rgb: scene
+                .rgb
+                .slice(s![.., .., STEP * i..STEP * i + width])
+                .to_owned(),
+            alpha: None,
+        })
+        .collect()
 }
 
 /// Targets of the one style image, as both measurements use them.
@@ -128,8 +160,40 @@ fn main() {
                 started.elapsed().as_secs_f64()
             );
         }
+        Some("video") => {
+            let [width, height, frames, size, first, later] =
+                [1, 2, 3, 4, 5, 6].map(|i| number(i) as usize);
+            let frames = panning_frames(width, height, frames);
+            let style = Picture::load(&data("starry_night.jpg"))
+                .unwrap()
+                .with_longest_side(size);
+            let params = Params {
+                size,
+                ..Params::default()
+            };
+            let mut engine = engine(0);
+            let started = Instant::now();
+            let targets = starry_targets(&engine, style, &params, &frames[0]);
+            let mut session = VideoSession::new(targets, params, first, later).unwrap();
+            let mut first_frame_seconds = 0.0;
+            for frame in &frames {
+                session
+                    .push(&mut engine, frame, &mut |_| Control::Continue)
+                    .unwrap();
+                if first_frame_seconds == 0.0 {
+                    first_frame_seconds = started.elapsed().as_secs_f64();
+                }
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            let later_frames = frames.len() - 1;
+            println!(
+                "{{\"frames\": {}, \"seconds\": {seconds:.3}, \"first_frame_seconds\": {first_frame_seconds:.3}, \"later_frames_per_second\": {:.3}}}",
+                frames.len(),
+                later_frames as f64 / (seconds - first_frame_seconds)
+            );
+        }
         _ => {
-            panic!("usage: engine prepare SIZE DIR | engine to-loss SIZE TARGET THREADS SCALES MAX")
+            panic!("usage: engine prepare SIZE DIR | engine to-loss SIZE TARGET THREADS SCALES MAX | engine video WIDTH HEIGHT FRAMES SIZE FIRST LATER")
         }
     }
 }
