@@ -9,7 +9,8 @@
 #      (512 px, 300 iterations for the first frame, 100 for each later one)
 #
 #   bench/gpu.sh              # on a machine with an NVIDIA GPU, CUDA 13, cuDNN 9 and PyTorch
-#   bench/gpu.sh --dry-run    # the same steps on the CPU at tiny sizes (a minute; run by CI)
+#   bench/gpu.sh --dry-run    # the same steps on the CPU at tiny sizes (a minute; run by CI);
+#                             # it reports why CUDA is refused instead of stopping on it
 #
 # It needs nothing but its files: run from the payload that bench/gpu-payload.sh packs (bin/,
 # cache/, data/ beside bench/), it uses those; from a checkout, it builds the binaries and uses
@@ -82,11 +83,22 @@ seconds_of() { # COMMAND…: runs it, prints its wall-clock seconds; its message
 }
 json() { "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
+# Whether Pastiche can use CUDA here, before anything long: the GPU run stops on a refusal; a
+# dry run shows it (the refusal, on a machine without a GPU).
+if "$bin/pastiche" stylize "$content" --style "$style" -o "$work/check.png" --size 32 --iterations 1 \
+  --device cuda > "$work/check" 2>&1; then
+  cuda_status=ready
+else
+  cuda_status=$(grep -o "not available: .*" "$work/check" || tail -1 "$work/check")
+  $dry || { echo "gpu: Pastiche cannot use CUDA here: $cuda_status" >&2; exit 1; }
+fi
+
 echo "## $(date -u +%Y-%m-%d) $($dry && echo 'dry run on the CPU' || echo GPU)"
 echo
 echo "- GPU: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2> /dev/null || echo 'none (no nvidia-smi)')"
 echo "- PyTorch: $torch_version"
 echo "- Pastiche device: $device; CUDA libraries searched in: ${LD_LIBRARY_PATH:-the default paths}"
+echo "- Pastiche on CUDA: $cuda_status"
 echo
 
 "$bin/engine" prepare "$prepared" "$work/in" > /dev/null

@@ -137,10 +137,10 @@ pub fn ensure_runtime(
     if let Some(runtime) = RUNTIME.get() {
         return same_library(runtime, requested);
     }
-    let cuda = OnceLock::new();
-    let (path, environment) = match requested {
+    // Whether CUDA can run is known here when the GPU build was looked for, else decided later.
+    let (path, environment, cuda) = match requested {
         Some((path, origin)) => match load(&path) {
-            Ok(environment) => (path, environment),
+            Ok(environment) => (path, environment, OnceLock::new()),
             Err(reason) => {
                 return Err(CoreError::RuntimeRejected {
                     path,
@@ -149,12 +149,12 @@ pub fn ensure_runtime(
                 })
             }
         },
-        None if device == Device::Cpu => search()?,
+        None if device == Device::Cpu => {
+            let (path, environment) = search()?;
+            (path, environment, OnceLock::new())
+        }
         None => match load_gpu_build() {
-            Ok(loaded) => {
-                let _ = cuda.set(Ok(()));
-                loaded
-            }
+            Ok((path, environment)) => (path, environment, OnceLock::from(Ok(()))),
             Err(reason) if device == Device::Cuda => {
                 return Err(CoreError::DeviceUnavailable {
                     device: "cuda".into(),
@@ -162,8 +162,8 @@ pub fn ensure_runtime(
                 })
             }
             Err(reason) => {
-                let _ = cuda.set(Err(reason));
-                search()?
+                let (path, environment) = search()?;
+                (path, environment, OnceLock::from(Err(reason)))
             }
         },
     };
