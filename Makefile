@@ -3,6 +3,7 @@
 #
 #   make install PREFIX=$HOME/.local              # release build (add $HOME/.local/bin to PATH)
 #   make install PREFIX=/tmp/p PROFILE=dev        # debug build, reusing target/debug (tests)
+#   make install CUDA=1                           # also ONNX Runtime's GPU build, in lib/runtime-cuda/
 #
 # The model and, for bin/pastiche, ONNX Runtime stay in the cache that models/fetch-default.sh
 # fills (~/.cache/pastiche). The GIMP plug-in installs into a GIMP profile instead: see gimp/.
@@ -16,7 +17,7 @@ CARGO_INSTALL = cargo install --quiet --locked --no-track --force --profile $(PR
 
 .PHONY: install
 install:
-	$(MAKE) --no-print-directory -C plugin-c-api install PREFIX=$(PREFIX) PROFILE=$(PROFILE)
+	$(MAKE) --no-print-directory -C plugin-c-api install PREFIX=$(PREFIX) PROFILE=$(PROFILE) CUDA=$(CUDA)
 	$(CARGO_INSTALL) --path crates/pastiche-cli
 	# pastiche-video links the libpastiche just installed; its rpath finds it from PREFIX/bin.
 	PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH} \
