@@ -3,7 +3,8 @@
 # in the same run, on the same GPU. Prints a Markdown report for docs/benchmarks.md:
 #
 #   1. ms per loss+gradient at 256–2048 px, Pastiche and PyTorch (bench/reference.py) side by side
-#   2. a full default stylisation (512 px, multi-scale, 300 iterations a scale) and 512 px ×
+#   2. a full 512 px stylisation with the default schedule (256 then 512 px, 300 iterations a
+#      scale) and 512 px ×
 #      500 iterations single-scale, each timed from the command's start (set-up included)
 #   3. one second of 720p video (24 frames panning across a photo) as pastiche-video runs it
 #      (512 px, 300 iterations for the first frame, 100 for each later one)
@@ -60,7 +61,7 @@ if $dry; then
   video=(128 72 3 64 2 1)
 else
   device=cuda torch_threads=0 sizes=${SIZES:-256 512 1024 2048} runs=${RUNS:-10} prepared=512
-  stylise_default=() stylise_long=(--size 512 --iterations 500 --scales 1)
+  stylise_default=(--size 512) stylise_long=(--size 512 --iterations 500 --scales 1)
   video=(1280 720 24 512 300 100)
   # The machine's CUDA 13 and cuDNN 9: given folders, then those of PyTorch's NVIDIA wheels.
   torch_libs=$("$PYTHON" -c "import glob, os, torch; print(':'.join(sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(torch.__file__)), 'nvidia', '*', 'lib')))))" 2> /dev/null || true)
@@ -127,7 +128,7 @@ for run in default long; do
   wall=$(seconds_of "$bin/pastiche" stylize "$content" --style "$style" -o "$work/$run.png" \
     --device "$device" "${options[@]}")
   [ -s "$work/$run.png" ] || { echo "gpu: $run stylisation wrote nothing" >&2; exit 1; }
-  echo "| ${options[*]:-defaults} | $wall | $(grep '^wrote ' "$work/last") |"
+  echo "| ${options[*]} | $wall | $(grep '^wrote ' "$work/last") |"
 done
 
 echo
