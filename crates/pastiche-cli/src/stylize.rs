@@ -28,7 +28,7 @@ pub struct StylizeArgs {
     style_blend: Option<Vec<f32>>,
     /// Longest side to optimise at, and of the output [default: the photo's own size, in tiles
     /// beyond --tile-size]; a smaller size is a quicker, low-resolution pass.
-    #[arg(long, allow_negative_numbers = true, value_parser = count)]
+    #[arg(long, allow_negative_numbers = true, value_parser = side)]
     size: Option<usize>,
     /// Longest side of the pieces a large picture is optimised in; memory grows with it (about
     /// 1 GB at 512), not with the picture.
@@ -88,6 +88,19 @@ pub struct StylizeArgs {
 fn count(text: &str) -> Result<usize, String> {
     text.parse()
         .map_err(|_| "must be a whole number, 0 or more".to_owned())
+}
+
+/// A picture side for `--size`: leaving the option out, not 0, asks for the photo's own size.
+fn side(text: &str) -> Result<usize, String> {
+    let range = pastiche_core::MIN_SIZE..=pastiche_core::MAX_SIZE;
+    match count(text)? {
+        side if range.contains(&side) => Ok(side),
+        _ => Err(format!(
+            "must be {}..={} pixels (leave --size out for the photo's own size)",
+            range.start(),
+            range.end()
+        )),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
