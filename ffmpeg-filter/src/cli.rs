@@ -26,8 +26,9 @@ pub struct Args {
     /// temporary file beside it and renamed when complete. With --raw: raw frames [default: stdout].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// A style image; repeat for a blend.
-    #[arg(long = "style", required = true)]
+    /// A style image, or a bundled style's name (`pastiche styles` lists them); repeat for a
+    /// blend.
+    #[arg(long = "style", required = true, value_name = "IMAGE|NAME")]
     pub styles: Vec<PathBuf>,
     /// Blend weights of the styles, comma-separated [default: equal].
     #[arg(long, value_delimiter = ',')]

@@ -264,7 +264,8 @@ pastiche_status pastiche_engine_get_info(const pastiche_engine *engine, pastiche
  * whose engine is gone fails with INVALID_ARGUMENT. */
 void pastiche_engine_destroy(pastiche_engine *engine);
 
-/* Prepare the style targets of `count` style images (paths, UTF-8) blended by `weights` (NULL:
+/* Prepare the style targets of `count` style images (paths or bundled style names, UTF-8; an
+ * existing file wins over a name) blended by `weights` (NULL:
  * equal). `content` is needed only for PASTICHE_COLORS_HISTOGRAM and may be NULL otherwise.
  * The targets are computed once per working size and reused by every later call.
  * Errors: invalid arguments, unreadable, corrupt or truncated style image (IO). */
@@ -317,6 +318,25 @@ pastiche_status pastiche_video_last_frame(const pastiche_video *video, pastiche_
 
 /* Free a video session (NULL is ignored). */
 void pastiche_video_destroy(pastiche_video *video);
+
+/* ---- Bundled styles ------------------------------------------------------------------------
+ * Public-domain paintings compiled into the library. Each has a name (e.g. "starry-night") that
+ * pastiche_style_create accepts in place of a path. Indices run from 0 to
+ * pastiche_bundled_style_count() - 1, in the order a menu should list them. All strings and
+ * bytes handed out are static: valid for the life of the process, never to be freed. */
+
+/* How many styles are bundled. Never fails. */
+size_t pastiche_bundled_style_count(void);
+
+/* The style at `index`: its name, the painting's title, artist, date (e.g. "1889", "c. 1810")
+ * and licence, UTF-8. Any output pointer may be NULL to skip that field.
+ * Error: index out of range. */
+pastiche_status pastiche_bundled_style_info(size_t index, const char **name, const char **title, const char **artist,
+                                            const char **date, const char **licence);
+
+/* The style's image as a JPEG file in memory (for thumbnails; decode it with any JPEG reader).
+ * Errors: index out of range, a NULL output pointer. */
+pastiche_status pastiche_bundled_style_image(size_t index, const unsigned char **jpeg, size_t *size);
 
 #ifdef __cplusplus
 }

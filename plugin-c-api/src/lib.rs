@@ -12,6 +12,7 @@ mod boundary;
 mod convert;
 mod handles;
 mod pixels;
+pub mod styles;
 pub mod types;
 mod versioned;
 
@@ -323,7 +324,7 @@ pub unsafe extern "C" fn pastiche_style_create(
                     let name = format!("paths[{i}]");
                     let path = text(path, &name)?
                         .ok_or_else(|| Failure::invalid(format!("{name} is NULL")))?;
-                    Ok(Picture::load(Path::new(&path))?)
+                    Ok(pastiche_core::load_style(Path::new(&path))?)
                 })
                 .collect()
         };

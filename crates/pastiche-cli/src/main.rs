@@ -4,6 +4,7 @@ mod interrupt;
 mod layer_args;
 mod model_commands;
 mod progress;
+mod styles;
 mod stylize;
 
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Repaint a photo in the style of one or more paintings.
     Stylize(Box<stylize::StylizeArgs>),
+    /// List the bundled styles, usable as `--style NAME`.
+    Styles,
     /// Import, inspect and compile VGG models.
     #[command(subcommand)]
     Model(model_commands::ModelCommand),
@@ -39,6 +42,10 @@ const FAILED: u8 = 1;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Styles => {
+            print!("{}", styles::list());
+            ExitCode::SUCCESS
+        }
         Command::Model(command) => match command.run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {

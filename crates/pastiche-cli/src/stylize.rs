@@ -16,8 +16,8 @@ use crate::progress::Display;
 pub struct StylizeArgs {
     /// The photo to repaint (PNG, JPEG, WebP or TIFF).
     content: PathBuf,
-    /// A style image; repeat for a blend.
-    #[arg(long = "style", required = true)]
+    /// A style image, or a bundled style's name (`pastiche styles` lists them); repeat for a blend.
+    #[arg(long = "style", required = true, value_name = "IMAGE|NAME")]
     styles: Vec<PathBuf>,
     /// Output file: .png (8-bit), .jpg, .tif/.tiff (16-bit) or .webp (lossless). Written only when
     /// the run completes.
@@ -224,7 +224,7 @@ pub fn run(args: StylizeArgs, interrupt: &Interrupt) -> Result<(), CoreError> {
         .zip(weights)
         .map(|(path, weight)| {
             Ok(Style {
-                picture: Picture::load(path)?,
+                picture: pastiche_core::load_style(path)?,
                 weight,
             })
         })

@@ -11,6 +11,7 @@ mod params;
 mod picture;
 pub mod runtime;
 mod session;
+mod styles;
 pub mod tiling;
 mod video;
 
@@ -23,6 +24,7 @@ pub use params::{
 };
 pub use picture::Picture;
 pub use session::{Device, GraphSession, Outputs, SessionOptions, MAX_THREADS};
+pub use styles::{bundled_style, load_style, BundledStyle, BUNDLED_STYLES};
 pub use video::{FrameStats, VideoSession};
 
 // What the fronts need from the graph compiler, so that they depend on this crate alone
