@@ -33,7 +33,7 @@ convert "$data/tubingen.jpg" -resize 320x "$scratch/content.png"
   (let* ((image (gimp-file-load RUN-NONINTERACTIVE \"$scratch/content.png\")))
     (plug-in-pastiche #:run-mode RUN-INTERACTIVE #:image image
                       #:drawables (gimp-image-get-selected-layers image)
-                      #:style \"$data/starry_night.jpg\"))" --quit > "$scratch/gimp.log" 2>&1 &
+                      #:style \"starry-night\" #:style2 \"the-scream\" #:style2-blend 0.3))" --quit > "$scratch/gimp.log" 2>&1 &
 gimp_pid=$!
 started=$SECONDS
 for _ in $(seq 60); do

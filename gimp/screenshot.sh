@@ -10,8 +10,9 @@ export GIMP2_DIRECTORY="$scratch/profile"
 timeout 120 gimp-console-2.10 -i -d -f -b '(gimp-quit 0)' > /dev/null 2>&1
 make --no-print-directory -C gimp install GIMP2_DIRECTORY="$GIMP2_DIRECTORY" PROFILE="${PROFILE:-release}" > /dev/null
 convert ../shared/data/tubingen.jpg -resize 320x "$scratch/content.png"
-style=$PWD/../shared/data/starry_night.jpg
-second=$PWD/../shared/data/the_scream.jpg
+# Bundled styles by name: the dialog opens with both pickers on their presets.
+style=starry-night
+second=the-scream
 
 # shellcheck disable=SC2016 # expanded by the inner shell
 xvfb-run -a -s '-screen 0 1024x768x24' bash -c '

@@ -15,6 +15,7 @@
 #include "blend.h"
 #include "render.h"
 #include "settings.h"
+#include "style_picker.h"
 #include "support.h"
 
 #define PLUG_IN_PROC "plug-in-pastiche"
@@ -36,8 +37,10 @@ static const GimpParamDef ARGUMENTS[] = {
     {GIMP_PDB_INT32, "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }"},
     {GIMP_PDB_IMAGE, "image", "Input image"},
     {GIMP_PDB_DRAWABLE, "drawable", "Layer to repaint"},
-    {GIMP_PDB_STRING, "style", "Style image file (any format libpastiche reads: PNG, JPEG, WebP, TIFF)"},
-    {GIMP_PDB_STRING, "style2", "Second style image file, or \"\" for none"},
+    {GIMP_PDB_STRING, "style",
+     "A bundled style's name, e.g. starry-night (`pastiche styles` lists them), or a style image file (PNG, JPEG, "
+     "WebP, TIFF); an existing file wins over a name"},
+    {GIMP_PDB_STRING, "style2", "Second style, a name or a file like style, or \"\" for none"},
     {GIMP_PDB_FLOAT, "style2-blend", "Share of the second style, 0..1 (0.5: half each)"},
     {GIMP_PDB_FLOAT, "strength",
      "Style strength, 0.01..100: multiplies the default style/content weight ratio (10:1); 2 gives "
@@ -191,86 +194,31 @@ static GimpPDBStatusType stylize_layer(gint32 image, gint32 drawable, const sett
 typedef struct dialog_widgets {
     GtkWidget *dialog;
     GtkWidget *style;
-    GtkWidget *thumbnail;
     GtkWidget *use_style2;
     GtkWidget *style2;
-    GtkWidget *style2_thumbnail;
     GtkObject *blend;
 } dialog_widgets;
-
-enum { THUMBNAIL_SIZE = 96 };
-
-static void show_thumbnail(GtkFileChooser *chooser, GtkWidget *image)
-{
-    gchar *path = gtk_file_chooser_get_filename(chooser);
-    GdkPixbuf *pixbuf = path ? gdk_pixbuf_new_from_file_at_scale(path, THUMBNAIL_SIZE, THUMBNAIL_SIZE, TRUE, NULL)
-                             : NULL;
-    if (pixbuf) {
-        gtk_image_set_from_pixbuf(GTK_IMAGE(image), pixbuf);
-        g_object_unref(pixbuf);
-    } else {
-        gtk_image_set_from_stock(GTK_IMAGE(image), path ? GTK_STOCK_MISSING_IMAGE : GIMP_STOCK_IMAGE,
-                                 GTK_ICON_SIZE_DIALOG);
-    }
-    g_free(path);
-}
 
 static void update_sensitivity(GtkWidget *unused, dialog_widgets *w)
 {
     (void)unused;
-    gchar *style = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(w->style));
+    gchar *style = style_picker_get_style(w->style);
     gboolean second = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style2));
     gtk_widget_set_sensitive(w->style2, second);
-    gtk_widget_set_sensitive(w->style2_thumbnail, second);
     gimp_scale_entry_set_sensitive(w->blend, second);
-    gtk_dialog_set_response_sensitive(GTK_DIALOG(w->dialog), GTK_RESPONSE_OK, style != NULL);
+    gtk_dialog_set_response_sensitive(GTK_DIALOG(w->dialog), GTK_RESPONSE_OK, style[0] != '\0');
     g_free(style);
 }
 
-static void on_style_chosen(GtkFileChooser *chooser, dialog_widgets *w)
+static void on_style_chosen(GtkWidget *picker, gpointer w)
 {
-    show_thumbnail(chooser, chooser == GTK_FILE_CHOOSER(w->style) ? w->thumbnail : w->style2_thumbnail);
-    update_sensitivity(NULL, w);
+    update_sensitivity(picker, w);
 }
 
-/* A file button with its thumbnail, limited to images. */
-static GtkWidget *style_chooser(const char *title, const char *path, GtkWidget **thumbnail, dialog_widgets *w)
+static void copy_chosen_style(GtkWidget *picker, char *style)
 {
-    GtkWidget *chooser = gtk_file_chooser_button_new(title, GTK_FILE_CHOOSER_ACTION_OPEN);
-    GtkFileFilter *filter = gtk_file_filter_new();
-    gtk_file_filter_set_name(filter, "Images");
-    gtk_file_filter_add_pixbuf_formats(filter);
-    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(chooser), filter);
-    if (path[0])
-        gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(chooser), path);
-    *thumbnail = gtk_image_new();
-    gtk_widget_set_size_request(*thumbnail, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
-    if (path[0]) {
-        GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file_at_scale(path, THUMBNAIL_SIZE, THUMBNAIL_SIZE, TRUE, NULL);
-        if (pixbuf) {
-            gtk_image_set_from_pixbuf(GTK_IMAGE(*thumbnail), pixbuf);
-            g_object_unref(pixbuf);
-        }
-    }
-    g_signal_connect(chooser, "selection-changed", G_CALLBACK(on_style_chosen), w);
-    return chooser;
-}
-
-static GtkWidget *style_row(GtkWidget *chooser, GtkWidget *thumbnail)
-{
-    GtkWidget *row = gtk_hbox_new(FALSE, 12);
-    /* Centred at its natural height beside the thumbnail, not stretched to it. */
-    GtkWidget *centred = gtk_alignment_new(0.0, 0.5, 1.0, 0.0);
-    gtk_container_add(GTK_CONTAINER(centred), chooser);
-    gtk_box_pack_start(GTK_BOX(row), thumbnail, FALSE, FALSE, 0);
-    gtk_box_pack_start(GTK_BOX(row), centred, TRUE, TRUE, 0);
-    return row;
-}
-
-static void copy_chosen_path(GtkWidget *chooser, char *path)
-{
-    gchar *chosen = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(chooser));
-    g_strlcpy(path, chosen ? chosen : "", SETTINGS_PATH_MAX);
+    gchar *chosen = style_picker_get_style(picker);
+    g_strlcpy(style, chosen, SETTINGS_PATH_MAX);
     g_free(chosen);
 }
 
@@ -289,9 +237,9 @@ static gboolean run_dialog(settings *s)
     gtk_container_set_border_width(GTK_CONTAINER(content), 12);
     gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(w.dialog))), content, TRUE, TRUE, 0);
 
-    GtkWidget *style_frame = gimp_frame_new("Style image");
-    w.style = style_chooser("Choose the style image", s->style, &w.thumbnail, &w);
-    gtk_container_add(GTK_CONTAINER(style_frame), style_row(w.style, w.thumbnail));
+    GtkWidget *style_frame = gimp_frame_new("Style");
+    w.style = style_picker_new(s->style, "Choose the style image", on_style_chosen, &w);
+    gtk_container_add(GTK_CONTAINER(style_frame), w.style);
     gtk_box_pack_start(GTK_BOX(content), style_frame, FALSE, FALSE, 0);
 
     GtkWidget *blend_frame = gimp_frame_new(NULL);
@@ -299,8 +247,8 @@ static gboolean run_dialog(settings *s)
     gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w.use_style2), s->style2[0] != '\0');
     gtk_frame_set_label_widget(GTK_FRAME(blend_frame), w.use_style2);
     GtkWidget *blend_box = gtk_vbox_new(FALSE, 6);
-    w.style2 = style_chooser("Choose the second style image", s->style2, &w.style2_thumbnail, &w);
-    gtk_box_pack_start(GTK_BOX(blend_box), style_row(w.style2, w.style2_thumbnail), FALSE, FALSE, 0);
+    w.style2 = style_picker_new(s->style2, "Choose the second style image", on_style_chosen, &w);
+    gtk_box_pack_start(GTK_BOX(blend_box), w.style2, FALSE, FALSE, 0);
     GtkWidget *blend_table = gtk_table_new(1, 3, FALSE);
     gtk_table_set_col_spacings(GTK_TABLE(blend_table), 6);
     w.blend = gimp_scale_entry_new(GTK_TABLE(blend_table), 0, 0, "Share of the _second style:", 200, 6,
@@ -356,9 +304,9 @@ static gboolean run_dialog(settings *s)
     gtk_widget_show_all(w.dialog);
     gboolean accepted = gimp_dialog_run(GIMP_DIALOG(w.dialog)) == GTK_RESPONSE_OK;
     if (accepted) {
-        copy_chosen_path(w.style, s->style);
+        copy_chosen_style(w.style, s->style);
         if (gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w.use_style2)))
-            copy_chosen_path(w.style2, s->style2);
+            copy_chosen_style(w.style2, s->style2);
         else
             s->style2[0] = '\0';
     }

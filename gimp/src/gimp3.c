@@ -16,12 +16,12 @@
 #include "blend.h"
 #include "render.h"
 #include "settings.h"
+#include "style_picker.h"
 #include "support.h"
 
 #define PLUG_IN_PROC "plug-in-pastiche"
 #define PLUG_IN_BINARY "pastiche"
 #define MESSAGE_SIZE 1024
-#define THUMBNAIL_SIZE 96
 
 typedef struct _Pastiche {
     GimpPlugIn parent_instance;
@@ -88,11 +88,15 @@ static GimpProcedure *pastiche_create_procedure(GimpPlugIn *plug_in, const gchar
         name);
     gimp_procedure_set_attribution(procedure, "Pastiche contributors", "Pastiche contributors", "2026");
 
-    gimp_procedure_add_file_argument(procedure, "style", "_Style image",
-                                     "Style image file (PNG, JPEG, WebP or TIFF)", GIMP_FILE_CHOOSER_ACTION_OPEN,
-                                     FALSE, NULL, G_PARAM_READWRITE);
-    gimp_procedure_add_file_argument(procedure, "style2", "Second st_yle", "Optional second style image to blend",
-                                     GIMP_FILE_CHOOSER_ACTION_OPEN, TRUE, NULL, G_PARAM_READWRITE);
+    /* Strings rather than files, so that a bundled style's name is a valid value. */
+    gimp_procedure_add_string_argument(procedure, "style", "Style",
+                                       "A bundled style's name, e.g. starry-night (`pastiche styles` lists them), "
+                                       "or a style image file (PNG, JPEG, WebP, TIFF); an existing file wins over "
+                                       "a name",
+                                       "", G_PARAM_READWRITE);
+    gimp_procedure_add_string_argument(procedure, "style2", "Second style",
+                                       "Optional second style to blend, a name or a file like style; \"\" for none",
+                                       "", G_PARAM_READWRITE);
     gimp_procedure_add_double_argument(procedure, "style2-blend", "Share of the second style",
                                        "Weight of the second style, 0..1", 0.0, 1.0, d.style2_blend,
                                        G_PARAM_READWRITE);
@@ -129,23 +133,16 @@ static GimpProcedure *pastiche_create_procedure(GimpPlugIn *plug_in, const gchar
     return procedure;
 }
 
-static void copy_file_path(GFile *file, char *path)
-{
-    gchar *local = file ? g_file_get_path(file) : NULL;
-    g_strlcpy(path, local ? local : "", SETTINGS_PATH_MAX);
-    g_free(local);
-}
-
 static void settings_from_config(settings *s, GimpProcedureConfig *config)
 {
-    GFile *style = NULL, *style2 = NULL;
+    gchar *style = NULL, *style2 = NULL;
     settings_default(s);
     g_object_get(config, "style", &style, "style2", &style2, "style2-blend", &s->style2_blend, "strength",
                  &s->strength, "iterations", &s->iterations, "size", &s->size, "seed", &s->seed, NULL);
-    copy_file_path(style, s->style);
-    copy_file_path(style2, s->style2);
-    g_clear_object(&style);
-    g_clear_object(&style2);
+    g_strlcpy(s->style, style ? style : "", SETTINGS_PATH_MAX);
+    g_strlcpy(s->style2, style2 ? style2 : "", SETTINGS_PATH_MAX);
+    g_free(style);
+    g_free(style2);
     s->colors = gimp_procedure_config_get_choice_id(config, "preserve-colors");
     s->device = gimp_procedure_config_get_choice_id(config, "device");
 }
@@ -290,51 +287,67 @@ static GimpPDBStatusType stylize_layers(GimpImage *image, GimpDrawable **drawabl
 
 /* ---- The dialog ------------------------------------------------------------------------ */
 
-static void show_thumbnail(GimpProcedureConfig *config, GParamSpec *pspec, GtkImage *thumbnail)
+/* The two style pickers write the config's "style" and "style2"; the second only while its
+ * check button is on, "" otherwise. */
+typedef struct dialog_widgets {
+    GtkWidget *dialog;
+    GimpProcedureConfig *config;
+    GtkWidget *style;
+    GtkWidget *use_style2;
+    GtkWidget *style2;
+} dialog_widgets;
+
+static void store_styles(GtkWidget *unused, gpointer data)
 {
-    (void)pspec;
-    GFile *file = NULL;
-    g_object_get(config, "style", &file, NULL);
-    gchar *path = file ? g_file_get_path(file) : NULL;
-    GdkPixbuf *pixbuf = path ? gdk_pixbuf_new_from_file_at_scale(path, THUMBNAIL_SIZE, THUMBNAIL_SIZE, TRUE, NULL)
-                             : NULL;
-    if (pixbuf) {
-        gtk_image_set_from_pixbuf(thumbnail, pixbuf);
-        g_object_unref(pixbuf);
-    } else {
-        gtk_image_set_from_icon_name(thumbnail, "image-missing", GTK_ICON_SIZE_DIALOG);
-    }
-    g_free(path);
-    g_clear_object(&file);
+    (void)unused;
+    const dialog_widgets *w = data;
+    gboolean second = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style2));
+    gchar *style = style_picker_get_style(w->style);
+    gchar *style2 = second ? style_picker_get_style(w->style2) : g_strdup("");
+    g_object_set(w->config, "style", style, "style2", style2, NULL);
+    gtk_widget_set_sensitive(w->style2, second);
+    gtk_dialog_set_response_sensitive(GTK_DIALOG(w->dialog), GTK_RESPONSE_OK, style[0] != '\0');
+    g_free(style);
+    g_free(style2);
 }
 
-/* The generated dialog, with the style's thumbnail beside its file button. TRUE on OK. */
+/* The generated dialog below the two style pickers (packed first, so they come on top). TRUE
+ * on OK. */
 static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config)
 {
     gimp_ui_init(PLUG_IN_BINARY);
-    GtkWidget *dialog = gimp_procedure_dialog_new(procedure, config, "Neural Style Transfer");
-    GimpProcedureDialog *generated = GIMP_PROCEDURE_DIALOG(dialog);
+    dialog_widgets w = {gimp_procedure_dialog_new(procedure, config, "Neural Style Transfer"), config, NULL, NULL,
+                        NULL};
+    GimpProcedureDialog *generated = GIMP_PROCEDURE_DIALOG(w.dialog);
+    gchar *style = NULL, *style2 = NULL;
+    g_object_get(config, "style", &style, "style2", &style2, NULL);
 
-    GtkWidget *style_box = gimp_procedure_dialog_fill_box(generated, "style-box", "style", NULL);
-    gtk_orientable_set_orientation(GTK_ORIENTABLE(style_box), GTK_ORIENTATION_HORIZONTAL);
-    gtk_box_set_spacing(GTK_BOX(style_box), 12);
-    /* Centred at its natural height beside the thumbnail, not stretched to it. */
-    gtk_widget_set_valign(gimp_procedure_dialog_get_widget(generated, "style", G_TYPE_NONE), GTK_ALIGN_CENTER);
-    GtkWidget *thumbnail = gtk_image_new();
-    gtk_widget_set_size_request(thumbnail, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
-    gtk_box_pack_start(GTK_BOX(style_box), thumbnail, FALSE, FALSE, 0);
-    gtk_box_reorder_child(GTK_BOX(style_box), thumbnail, 0);
-    gtk_widget_show(thumbnail);
-    g_signal_connect(config, "notify::style", G_CALLBACK(show_thumbnail), thumbnail);
-    show_thumbnail(config, NULL, GTK_IMAGE(thumbnail));
+    GtkWidget *content = gtk_dialog_get_content_area(GTK_DIALOG(w.dialog));
+    GtkWidget *style_frame = gimp_frame_new("Style");
+    w.style = style_picker_new(style ? style : "", "Choose the style image", store_styles, &w);
+    gtk_container_add(GTK_CONTAINER(style_frame), w.style);
+    gtk_box_pack_start(GTK_BOX(content), style_frame, FALSE, FALSE, 0);
+
+    GtkWidget *blend_frame = gimp_frame_new(NULL);
+    w.use_style2 = gtk_check_button_new_with_mnemonic("_Blend with a second style");
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w.use_style2), style2 && style2[0]);
+    gtk_frame_set_label_widget(GTK_FRAME(blend_frame), w.use_style2);
+    w.style2 = style_picker_new(style2 ? style2 : "", "Choose the second style image", store_styles, &w);
+    gtk_container_add(GTK_CONTAINER(blend_frame), w.style2);
+    gtk_box_pack_start(GTK_BOX(content), blend_frame, FALSE, FALSE, 0);
+    g_signal_connect(w.use_style2, "toggled", G_CALLBACK(store_styles), &w);
+    gtk_widget_show_all(style_frame);
+    gtk_widget_show_all(blend_frame);
+    store_styles(NULL, &w);
+    g_free(style);
+    g_free(style2);
 
     GtkWidget *strength = gimp_procedure_dialog_get_scale_entry(generated, "strength", 1.0);
     gimp_scale_entry_set_logarithmic(GIMP_SCALE_ENTRY(strength), TRUE);
-
-    gimp_procedure_dialog_fill(generated, "style-box", "style2", "style2-blend", "strength", "iterations", "size",
-                               "preserve-colors", "device", "seed", NULL);
+    gimp_procedure_dialog_fill(generated, "style2-blend", "strength", "iterations", "size", "preserve-colors",
+                               "device", "seed", NULL);
     gboolean accepted = gimp_procedure_dialog_run(generated);
-    gtk_widget_destroy(dialog);
+    gtk_widget_destroy(w.dialog);
     return accepted;
 }
 

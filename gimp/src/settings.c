@@ -21,7 +21,7 @@ void settings_default(settings *s)
 const char *settings_problem(const settings *s)
 {
     if (s->style[0] == '\0')
-        return "no style image given (parameter style)";
+        return "no style given (parameter style: a bundled style's name or an image file)";
     if (!(s->style2_blend >= 0.0 && s->style2_blend <= 1.0))
         return "style2-blend must be between 0 and 1";
     if (!(s->strength >= SETTINGS_STRENGTH_MIN && s->strength <= SETTINGS_STRENGTH_MAX))

@@ -23,8 +23,8 @@ enum settings_device { SETTINGS_DEVICE_AUTO = 0, SETTINGS_DEVICE_CPU = 1, SETTIN
 
 /* Plain data, so GIMP can store it between runs (gimp_set_data) as bytes. */
 typedef struct settings {
-    char style[SETTINGS_PATH_MAX];  /* style image */
-    char style2[SETTINGS_PATH_MAX]; /* optional second style image; "" for none */
+    char style[SETTINGS_PATH_MAX];  /* style image path, or a bundled style's name */
+    char style2[SETTINGS_PATH_MAX]; /* optional second style (path or name); "" for none */
     double style2_blend;            /* share of the second style, 0..1 */
     double strength;                /* multiplies the default style/content ratio (10:1) */
     int32_t iterations;             /* optimiser iterations per resolution */

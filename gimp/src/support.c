@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <pastiche.h>
+
 #define BUNDLED_MODEL "model.onnx"
 
 gchar *support_bundled_model_path(void)
@@ -27,12 +29,27 @@ static gchar *style_stem(const char *path)
     return base;
 }
 
+/* What libpastiche will read for `style`: a file when one exists (it wins over a name), else the
+ * bundled painting of that name, named by its title. */
+static gchar *style_label(const char *style)
+{
+    if (!g_file_test(style, G_FILE_TEST_EXISTS)) {
+        for (size_t i = 0; i < pastiche_bundled_style_count(); i++) {
+            const char *name, *title;
+            if (pastiche_bundled_style_info(i, &name, &title, NULL, NULL, NULL) == PASTICHE_OK &&
+                strcmp(name, style) == 0)
+                return g_strdup(title);
+        }
+    }
+    return style_stem(style);
+}
+
 gchar *support_layer_name(const settings *s)
 {
-    gchar *first = style_stem(s->style);
+    gchar *first = style_label(s->style);
     if (!s->style2[0])
         return first;
-    gchar *second = style_stem(s->style2);
+    gchar *second = style_label(s->style2);
     gchar *name = g_strdup_printf("%s + %s", first, second);
     g_free(first);
     g_free(second);

@@ -12,7 +12,8 @@
  * (libpastiche then searches $PASTICHE_MODEL and the user's model cache). Free with g_free. */
 gchar *support_bundled_model_path(void);
 
-/* The new layer's name: the style's file name without extension, "a + b" for a blend. */
+/* The new layer's name: the bundled painting's title or the style file's name without
+ * extension, "a + b" for a blend. */
 gchar *support_layer_name(const settings *s);
 
 #endif

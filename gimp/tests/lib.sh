@@ -27,9 +27,9 @@ colour_distance() {
 # Run from the repository root.
 make_content() { convert ../shared/data/tubingen.jpg -resize '96x72!' "$1"; }
 
-# The whole layer was stylised: exported, same size, changed, colours moved toward the style,
-# and the log shows the new layer and its name.
-expect_stylised() { # output log content style
+# The whole layer was stylised: exported, same size, changed, colours moved toward the style
+# (an image file), and the log shows the new layer and its name.
+expect_stylised() { # output log content style-file layer-name
   if [ ! -f "$1" ]; then fail "stylised layer exported"; cat "$2" >&2; return; fi
   pass "stylised layer exported"
   check "result has the input's size ($(size_of "$1"))" [ "$(size_of "$1")" = "$(size_of "$3")" ]
@@ -39,7 +39,7 @@ expect_stylised() { # output log content style
   before=$(colour_distance "$3" "$4")
   after=$(colour_distance "$1" "$4")
   check "colour statistics move toward the style ($before -> $after)" awk "BEGIN { exit !($after < 0.9 * $before) }"
-  check "a new layer, named after the style" grep -qz 'layers=2.*name=starry_night' "$2"
+  check "a new layer, named after the style ($5)" grep -qz "layers=2.*name=$5" "$2"
 }
 
 # Only pixels inside SELECTION changed. ImageMagick's default policy refuses /dev/fd paths, so
@@ -69,6 +69,11 @@ expect_alpha_and_offsets() { # source-export result-export log scratch
   local changed
   changed=$(differing_pixels "$4/source-alpha.png" "$4/result-alpha.png")
   check "alpha kept ($changed pixels differ)" [ "$changed" -eq 0 ]
+}
+
+# libpastiche's refusal of a style that is neither a file nor a bundled style's name.
+unknown_style_message() { # style
+  echo "$1: no such file, and not the name of a bundled style (starry-night, shipwreck, the-scream)"
 }
 
 # A refused run: the error message, no new layer, and a GIMP that went on to the next command.

@@ -51,17 +51,17 @@ timeout 600 gimp-console-2.10 -i -f -b '(gimp-quit 0)' > "$scratch/full-start.lo
 check "a full start of the new profile reports no missing folder" bash -c "! grep -qi 'error' '$scratch/full-start.log'"
 make_content "$content"
 
-# 1. Stylise the whole layer and export it.
+# 1. Stylise the whole layer in a bundled style, given by name, and export it.
 status=0
 batch "$scratch/stylise.log" "(let* ((image $(load "$content"))
          (source (car (gimp-image-get-active-layer image)))
-         (layer $(pastiche_call image source "$style")))
+         (layer $(pastiche_call image source starry-night)))
     $(print_layer_count image)
     (gimp-message (string-append \"name=\" (car (gimp-item-get-name layer))))
     $(save image layer "$scratch/stylised.png")
     (gimp-image-delete image))" || status=$?
 check "a successful batch exits 0" succeeds "$status"
-expect_stylised "$scratch/stylised.png" "$scratch/stylise.log" "$content" "$style"
+expect_stylised "$scratch/stylised.png" "$scratch/stylise.log" "$content" styles/starry-night.jpg "The Starry Night"
 
 # 2. With a rectangular selection only the selected pixels change.
 batch "$scratch/selection.log" "(let* ((image $(load "$content"))
@@ -88,17 +88,21 @@ batch "$scratch/alpha.log" "(let* ((image $(load "$content"))
     (gimp-image-delete image))" || true
 expect_alpha_and_offsets "$scratch/alpha-source.png" "$scratch/alpha-result.png" "$scratch/alpha.log" "$scratch"
 
-# 4. Bad style images: a PDB error naming the file, no new layer, and GIMP still answers.
+# 4. Bad styles (a missing file, an unknown name, corrupt files): a PDB error naming it (and the
+#    bundled names where it is neither a file nor one of them), no new layer, and GIMP still
+#    answers.
 echo "not an image" > "$scratch/corrupt.jpg"
 # Start and end markers around a scan with no frame header: a JPEG the decoder rejects.
 printf '\xff\xd8\xff\xda\x00\x04\x00\x00\xff\xd9' > "$scratch/broken.jpg"
-for bad in /nonexistent/style.jpg "$scratch/corrupt.jpg" "$scratch/broken.jpg"; do
+for bad in /nonexistent/style.jpg starry-nite "$scratch/corrupt.jpg" "$scratch/broken.jpg"; do
   status=0
   batch "$scratch/bad-style.log" "$(load "$content")" \
     "(let* ((image $first_image)) $(pastiche_call image '(car (gimp-image-get-active-layer image))' "$bad"))" \
     "(let* ((image $first_image)) $(print_layer_count image) (gimp-image-delete image))" || status=$?
   check "style $bad: the batch fails (status $status)" fails "$status"
-  expect_refused "$scratch/bad-style.log" "style $bad" "plug-in-pastiche failed: Could not use the style image: $bad"
+  reason=$bad
+  [ -e "$bad" ] || reason=$(unknown_style_message "$bad")
+  expect_refused "$scratch/bad-style.log" "style $bad" "plug-in-pastiche failed: Could not use the style image: $reason"
 done
 check "a broken style image is described in words" grep -q "broken.jpg: not a valid JPEG image (truncated or corrupt)" "$scratch/bad-style.log"
 
