@@ -347,6 +347,9 @@ static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config
     gimp_procedure_dialog_fill(generated, "style2-blend", "strength", "iterations", "size", "preserve-colors",
                                "device", "seed", NULL);
     gboolean accepted = gimp_procedure_dialog_run(generated);
+    /* Again: the dialog's Reset button rewrites the config but not the pickers. */
+    if (accepted)
+        store_styles(NULL, &w);
     gtk_widget_destroy(w.dialog);
     return accepted;
 }
