@@ -28,6 +28,8 @@ check "bin/pastiche stylises a thumbnail" \
     "$prefix/bin/pastiche" stylize "$data/tubingen.jpg" --style "$data/starry_night.jpg" \
     -o "$out/thumb.png" --size 32 --iterations 1 --threads 2
 check "the thumbnail is written" test -s "$out/thumb.png"
+check "bin/pastiche knows the bundled styles by name, run from elsewhere" \
+    bash -c "cd '$out' && '$prefix/bin/pastiche' stylize '$data/tubingen.jpg' --style the-scream -o named.png --size 32 --iterations 1 --threads 2 && test -s named.png"
 check "bin/pastiche-video runs" env -u LD_LIBRARY_PATH "$prefix/bin/pastiche-video" --help
 check "bin/pastiche-video links PREFIX/lib/libpastiche.so.1" \
     bash -c "ldd '$prefix/bin/pastiche-video' | grep -q 'libpastiche.so.1 => $prefix/lib/'"
