@@ -32,7 +32,7 @@ run() {
   /usr/bin/time -f '%e %M' -o "$work/$name.time" \
     "$PASTICHE" stylize "$@" --style "$data/starry_night.jpg" --threads "$threads" -o "$output" \
     2> "$work/$name.log" || { tail -5 "$work/$name.log" >&2; return 1; }
-  awk '{printf "%s %d", $1, $2 / 1024}' "$work/$name.time"
+  awk '{printf "%s %d\n", $1, $2 / 1024}' "$work/$name.time"
 }
 
 # Sharpness: variance of the Laplacian of the luminance (ImageMagick), on 0..255 values.
