@@ -249,7 +249,7 @@ fn bad_parameters_and_style_blends_are_refused_by_name() {
     let bad_size = engine.style_targets(
         vec![starry()],
         &Params {
-            size: 0,
+            size: 5,
             ..params(1)
         },
         &content,
@@ -257,7 +257,7 @@ fn bad_parameters_and_style_blends_are_refused_by_name() {
     assert!(bad_size
         .unwrap_err()
         .to_string()
-        .contains("invalid size '0'"));
+        .contains("invalid size '5'"));
 }
 
 #[test]
