@@ -13,12 +13,15 @@
 #include <libgimp/gimpui.h>
 
 #include "blend.h"
+#include "estimate.h"
 #include "render.h"
 #include "settings.h"
 #include "style_picker.h"
 #include "support.h"
 
 #define PLUG_IN_PROC "plug-in-pastiche"
+/* The same filter with one more argument: a layer of an open image as the style. */
+#define PLUG_IN_PROC_FROM_LAYER "plug-in-pastiche-from-layer"
 #define PLUG_IN_BINARY "pastiche"
 #define PLUG_IN_ROLE "pastiche"
 #define MESSAGE_SIZE 1024
@@ -47,13 +50,17 @@ static const GimpParamDef ARGUMENTS[] = {
      "twice the style, 0.5 half"},
     {GIMP_PDB_INT32, "iterations", "Optimiser iterations at each resolution, 1..2000 (more: finer result, slower)"},
     {GIMP_PDB_INT32, "size",
-     "Longest side the optimisation runs at, 64..4096 pixels (never above the layer's); the result is "
-     "scaled back to the layer's size"},
+     "Longest side the optimisation runs at, 64..4096 pixels (never above the layer's), the result then "
+     "enlarged to the layer's size; 0: full size, the layer's own (large layers run in tiles)"},
     {GIMP_PDB_INT32, "preserve-colors", "0: take the style's colours, 1: keep the layer's colours (luminance "
                                         "transfer), 2: recolour the style by histogram matching"},
     {GIMP_PDB_INT32, "device", "0: auto (CUDA when present, else CPU), 1: CPU, 2: CUDA"},
     {GIMP_PDB_INT32, "seed", "Random seed; the same seed and settings give the same result"},
 };
+
+/* plug-in-pastiche-from-layer: ARGUMENTS, then this (style and style2 must be ""). */
+static const GimpParamDef STYLE_LAYER_ARGUMENT = {
+    GIMP_PDB_DRAWABLE, "style-layer", "A layer of an open image whose pixels are the style (alpha ignored)"};
 
 static const GimpParamDef RETURN_VALUES[] = {
     {GIMP_PDB_LAYER, "layer", "The new layer holding the stylised pixels"},
@@ -71,6 +78,17 @@ static void query(void)
         "RGB*, GRAY*", GIMP_PLUGIN, G_N_ELEMENTS(ARGUMENTS), G_N_ELEMENTS(RETURN_VALUES), ARGUMENTS,
         RETURN_VALUES);
     gimp_plugin_menu_register(PLUG_IN_PROC, "<Image>/Filters/Artistic");
+
+    GimpParamDef from_layer[G_N_ELEMENTS(ARGUMENTS) + 1];
+    memcpy(from_layer, ARGUMENTS, sizeof ARGUMENTS);
+    from_layer[G_N_ELEMENTS(ARGUMENTS)] = STYLE_LAYER_ARGUMENT;
+    gimp_install_procedure(PLUG_IN_PROC_FROM_LAYER,
+                           "Repaint a layer in the style of another layer (Gatys et al. neural style transfer)",
+                           "As plug-in-pastiche, with the style taken from the pixels of 'style-layer', a layer "
+                           "of any open image; 'style' and 'style2' must be empty.",
+                           "Pastiche contributors", "Pastiche contributors", "2026", NULL, "RGB*, GRAY*",
+                           GIMP_PLUGIN, G_N_ELEMENTS(from_layer), G_N_ELEMENTS(RETURN_VALUES), from_layer,
+                           RETURN_VALUES);
 }
 
 /* ---- Running the filter on a layer ----------------------------------------------------- */
@@ -143,6 +161,34 @@ static gint32 add_result_layer(gint32 image, gint32 drawable, const settings *s,
     return layer;
 }
 
+/* ---- Style from an open image ---------------------------------------------------------- */
+
+/* The pixels of `layer` for request->style_pixels (free with g_free), or NULL with `message`. */
+static gfloat *read_style_layer(gint32 layer, render_request *request, char *message)
+{
+    if (!gimp_item_is_valid(layer) || !gimp_item_is_drawable(layer)) {
+        g_snprintf(message, MESSAGE_SIZE, "style-layer %d is not a layer of an open image.", layer);
+        return NULL;
+    }
+    if (gimp_drawable_is_indexed(layer)) {
+        g_snprintf(message, MESSAGE_SIZE, "The style layer is indexed: convert with Image > Mode > RGB first.");
+        return NULL;
+    }
+    GeglRectangle whole = {0, 0, gimp_drawable_width(layer), gimp_drawable_height(layer)};
+    GeglBuffer *buffer = gimp_drawable_get_buffer(layer);
+    gfloat *pixels = read_pixels(buffer, &whole, "R'G'B'A float", 4);
+    g_object_unref(buffer);
+    if (!pixels) {
+        g_snprintf(message, MESSAGE_SIZE, "Not enough memory for the %d x %d style layer.", whole.width,
+                   whole.height);
+        return NULL;
+    }
+    request->style_pixels = pixels;
+    request->style_width = (uint32_t)whole.width;
+    request->style_height = (uint32_t)whole.height;
+    return pixels;
+}
+
 static GimpPDBStatusType stylize_layer(gint32 image, gint32 drawable, const settings *s, gint32 *layer,
                                        char *message)
 {
@@ -172,10 +218,16 @@ static GimpPDBStatusType stylize_layer(gint32 image, gint32 drawable, const sett
 
     gchar *model = support_bundled_model_path();
     render_request request = {s, model, original, (uint32_t)region.width, (uint32_t)region.height,
-                              show_progress, NULL};
+                              show_progress, NULL, NULL, 0, 0};
+    gfloat *style = NULL;
+    render_status status = RENDER_OK;
+    if (s->style_layer != 0 && !(style = read_style_layer(s->style_layer, &request, message)))
+        status = RENDER_FAILED;
     gimp_progress_init("Neural style");
-    render_status status = render_stylize(&request, stylised, message, MESSAGE_SIZE);
+    if (status == RENDER_OK)
+        status = render_stylize(&request, stylised, message, MESSAGE_SIZE);
     g_free(model);
+    g_free(style);
 
     if (status == RENDER_OK) {
         if (!gimp_selection_is_empty(image))
@@ -193,21 +245,133 @@ static GimpPDBStatusType stylize_layer(gint32 image, gint32 drawable, const sett
 
 typedef struct dialog_widgets {
     GtkWidget *dialog;
+    settings *s;
     GtkWidget *style;
     GtkWidget *use_style2;
     GtkWidget *style2;
+    GtkWidget *blend_frame;
     GtkObject *blend;
+    /* Style from an open image */
+    GtkWidget *use_style_layer;
+    GtkWidget *style_layer;
+    gint style_layer_id;
+    /* Full size and the estimate */
+    gint region_width, region_height;
+    gint chosen_size; /* the size slider's value, used when Full size is off */
+    GtkWidget *full_size;
+    GtkObject *size;
+    GtkWidget *estimate;
+    GtkWidget *warning;
 } dialog_widgets;
 
 static void update_sensitivity(GtkWidget *unused, dialog_widgets *w)
 {
     (void)unused;
     gchar *style = style_picker_get_style(w->style);
+    gboolean from_layer = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style_layer));
     gboolean second = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style2));
+    gtk_widget_set_sensitive(w->style, !from_layer);
+    gtk_widget_set_sensitive(w->blend_frame, !from_layer);
+    gtk_widget_set_sensitive(w->style_layer, from_layer);
     gtk_widget_set_sensitive(w->style2, second);
     gimp_scale_entry_set_sensitive(w->blend, second);
-    gtk_dialog_set_response_sensitive(GTK_DIALOG(w->dialog), GTK_RESPONSE_OK, style[0] != '\0');
+    gtk_dialog_set_response_sensitive(GTK_DIALOG(w->dialog), GTK_RESPONSE_OK, from_layer || style[0] != '\0');
     g_free(style);
+}
+
+/* ---- Dialog: full size, the estimate and the enlargement warning ------------------------ */
+
+static void update_estimate(dialog_widgets *w)
+{
+    gboolean full = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->full_size));
+    w->s->size = full ? SETTINGS_SIZE_FULL : w->chosen_size;
+    gimp_scale_entry_set_sensitive(w->size, !full);
+    estimate e;
+    char text[512];
+    estimate_run(w->s, (uint32_t)w->region_width, (uint32_t)w->region_height, &e);
+    estimate_describe(&e, text, sizeof text);
+    gtk_label_set_text(GTK_LABEL(w->estimate), text);
+    estimate_warning(&e, (uint32_t)w->region_width, (uint32_t)w->region_height, text, sizeof text);
+    gchar *markup = g_markup_printf_escaped("<b>%s</b>", text);
+    gtk_label_set_markup(GTK_LABEL(w->warning), markup);
+    g_free(markup);
+    gtk_widget_set_visible(w->warning, e.enlarged);
+}
+
+static void on_size_changed(GtkAdjustment *adjustment, dialog_widgets *w)
+{
+    w->chosen_size = (gint)gtk_adjustment_get_value(adjustment);
+    update_estimate(w);
+}
+
+/* Rows 2 and 3 of `table`: the size slider and the Full size toggle; then the estimate and
+ * warning lines at the end of `content`. */
+static void add_size_widgets(dialog_widgets *w, GtkWidget *table, GtkWidget *content, gint32 drawable)
+{
+    gint x, y;
+    if (!gimp_drawable_mask_intersect(drawable, &x, &y, &w->region_width, &w->region_height)) {
+        w->region_width = gimp_drawable_width(drawable);
+        w->region_height = gimp_drawable_height(drawable);
+    }
+    settings defaults;
+    settings_default(&defaults);
+    w->chosen_size = w->s->size == SETTINGS_SIZE_FULL ? defaults.size : w->s->size;
+    w->size = gimp_scale_entry_new(
+        GTK_TABLE(table), 0, 2, "Processing si_ze:", 200, 6, w->chosen_size, SETTINGS_SIZE_MIN, SETTINGS_SIZE_MAX,
+        64, 256, 0, FALSE, SETTINGS_SIZE_MIN, 2048,
+        "Longest side, in pixels, the painting is computed at before it is enlarged to the layer", NULL);
+    g_signal_connect(w->size, "value-changed", G_CALLBACK(on_size_changed), w);
+    gchar *full_label = g_strdup_printf("_Full size (the layer's own, %d × %d; large layers run in tiles)",
+                                        w->region_width, w->region_height);
+    w->full_size = gtk_check_button_new_with_mnemonic(full_label);
+    g_free(full_label);
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w->full_size), w->s->size == SETTINGS_SIZE_FULL);
+    g_signal_connect_swapped(w->full_size, "toggled", G_CALLBACK(update_estimate), w);
+    gtk_table_attach(GTK_TABLE(table), w->full_size, 1, 3, 3, 4, GTK_FILL, GTK_FILL, 0, 0);
+
+    w->estimate = gtk_label_new(NULL);
+    gtk_misc_set_alignment(GTK_MISC(w->estimate), 0.0, 0.5);
+    gtk_box_pack_start(GTK_BOX(content), w->estimate, FALSE, FALSE, 0);
+    w->warning = gtk_label_new(NULL);
+    gtk_misc_set_alignment(GTK_MISC(w->warning), 0.0, 0.5);
+    gtk_label_set_line_wrap(GTK_LABEL(w->warning), TRUE);
+    gtk_widget_set_size_request(w->warning, 480, -1);
+    gtk_box_pack_start(GTK_BOX(content), w->warning, FALSE, FALSE, 0);
+}
+
+/* ---- Dialog: style from an open image ---------------------------------------------------- */
+
+static gboolean usable_as_style(gint32 image, gint32 drawable, gpointer data)
+{
+    (void)image;
+    (void)data;
+    return gimp_item_is_layer(drawable) && !gimp_item_is_group(drawable) && !gimp_drawable_is_indexed(drawable);
+}
+
+/* A frame whose check button switches the style to a layer of an open image, chosen below it. */
+static GtkWidget *style_layer_frame(dialog_widgets *w)
+{
+    GtkWidget *frame = gimp_frame_new(NULL);
+    w->use_style_layer = gtk_check_button_new_with_mnemonic("Take the style from an _open image");
+    gboolean valid = w->s->style_layer != 0 && gimp_item_is_valid(w->s->style_layer);
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w->use_style_layer), valid);
+    gtk_frame_set_label_widget(GTK_FRAME(frame), w->use_style_layer);
+    w->style_layer = gimp_drawable_combo_box_new(usable_as_style, NULL);
+    w->style_layer_id = valid ? w->s->style_layer : 0;
+    gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(w->style_layer), w->style_layer_id,
+                               G_CALLBACK(gimp_int_combo_box_get_active), &w->style_layer_id);
+    gtk_container_add(GTK_CONTAINER(frame), w->style_layer);
+    g_signal_connect(w->use_style_layer, "toggled", G_CALLBACK(update_sensitivity), w);
+    return frame;
+}
+
+/* On OK: the layer when its check button is on (no second style then), else none. */
+static void store_style_layer(const dialog_widgets *w)
+{
+    gboolean from_layer = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style_layer));
+    w->s->style_layer = from_layer ? w->style_layer_id : 0;
+    if (from_layer)
+        w->s->style2[0] = '\0';
 }
 
 static void on_style_chosen(GtkWidget *picker, gpointer w)
@@ -222,10 +386,11 @@ static void copy_chosen_style(GtkWidget *picker, char *style)
     g_free(chosen);
 }
 
-/* Shows the dialog; TRUE when the user pressed OK, with `s` updated. */
-static gboolean run_dialog(settings *s)
+/* Shows the dialog for `drawable`; TRUE when the user pressed OK, with `s` updated. */
+static gboolean run_dialog(settings *s, gint32 drawable)
 {
-    dialog_widgets w;
+    dialog_widgets w = {0};
+    w.s = s;
     gimp_ui_init(PLUG_IN_BINARY, TRUE);
     w.dialog = gimp_dialog_new("Neural Style Transfer", PLUG_IN_ROLE, NULL, 0, gimp_standard_help_func,
                                PLUG_IN_PROC, GTK_STOCK_CANCEL, GTK_RESPONSE_CANCEL, GTK_STOCK_OK,
@@ -241,8 +406,9 @@ static gboolean run_dialog(settings *s)
     w.style = style_picker_new(s->style, "Choose the style image", on_style_chosen, &w);
     gtk_container_add(GTK_CONTAINER(style_frame), w.style);
     gtk_box_pack_start(GTK_BOX(content), style_frame, FALSE, FALSE, 0);
+    gtk_box_pack_start(GTK_BOX(content), style_layer_frame(&w), FALSE, FALSE, 0);
 
-    GtkWidget *blend_frame = gimp_frame_new(NULL);
+    GtkWidget *blend_frame = w.blend_frame = gimp_frame_new(NULL);
     w.use_style2 = gtk_check_button_new_with_mnemonic("_Blend with a second style");
     gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w.use_style2), s->style2[0] != '\0');
     gtk_frame_set_label_widget(GTK_FRAME(blend_frame), w.use_style2);
@@ -259,7 +425,7 @@ static gboolean run_dialog(settings *s)
     gtk_box_pack_start(GTK_BOX(content), blend_frame, FALSE, FALSE, 0);
     g_signal_connect(w.use_style2, "toggled", G_CALLBACK(update_sensitivity), &w);
 
-    GtkWidget *table = gtk_table_new(6, 3, FALSE);
+    GtkWidget *table = gtk_table_new(7, 3, FALSE);
     gtk_table_set_col_spacings(GTK_TABLE(table), 6);
     gtk_table_set_row_spacings(GTK_TABLE(table), 6);
     gtk_box_pack_start(GTK_BOX(content), table, FALSE, FALSE, 0);
@@ -275,33 +441,30 @@ static gboolean run_dialog(settings *s)
         SETTINGS_ITERATIONS_MAX, 10, 100, 0, FALSE, SETTINGS_ITERATIONS_MIN, 1000,
         "Optimiser steps at each resolution: more gives a finer result and takes longer", NULL);
     g_signal_connect(iterations, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &s->iterations);
-
-    GtkObject *size = gimp_scale_entry_new(
-        GTK_TABLE(table), 0, 2, "Processing si_ze:", 200, 6, s->size, SETTINGS_SIZE_MIN, SETTINGS_SIZE_MAX, 64,
-        256, 0, FALSE, SETTINGS_SIZE_MIN, 2048,
-        "Longest side, in pixels, the painting is computed at before it is scaled to the layer", NULL);
-    g_signal_connect(size, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &s->size);
+    g_signal_connect_swapped(iterations, "value-changed", G_CALLBACK(update_estimate), &w);
+    add_size_widgets(&w, table, content, drawable);
 
     GtkWidget *colors = gimp_int_combo_box_new("Take the style's colours", SETTINGS_COLORS_STYLE,
                                                "Keep the layer's colours", SETTINGS_COLORS_LUMINANCE,
                                                "Recolour the style to the layer", SETTINGS_COLORS_HISTOGRAM, NULL);
     gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(colors), s->colors, G_CALLBACK(gimp_int_combo_box_get_active),
                                &s->colors);
-    gimp_table_attach_aligned(GTK_TABLE(table), 0, 3, "_Colours:", 0.0, 0.5, colors, 2, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 4, "_Colours:", 0.0, 0.5, colors, 2, FALSE);
 
     GtkWidget *device = gimp_int_combo_box_new("Automatic (GPU when present)", SETTINGS_DEVICE_AUTO, "CPU",
                                                SETTINGS_DEVICE_CPU, "GPU (CUDA)", SETTINGS_DEVICE_CUDA, NULL);
     gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(device), s->device, G_CALLBACK(gimp_int_combo_box_get_active),
                                &s->device);
-    gimp_table_attach_aligned(GTK_TABLE(table), 0, 4, "_Device:", 0.0, 0.5, device, 2, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 5, "_Device:", 0.0, 0.5, device, 2, FALSE);
 
     GtkObject *seed_adjustment;
     GtkWidget *seed = gimp_spin_button_new(&seed_adjustment, s->seed, 0, G_MAXINT32, 1, 10, 0, 1, 0);
     g_signal_connect(seed_adjustment, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &s->seed);
-    gimp_table_attach_aligned(GTK_TABLE(table), 0, 5, "S_eed:", 0.0, 0.5, seed, 1, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 6, "S_eed:", 0.0, 0.5, seed, 1, FALSE);
 
     update_sensitivity(NULL, &w);
     gtk_widget_show_all(w.dialog);
+    update_estimate(&w);
     gboolean accepted = gimp_dialog_run(GIMP_DIALOG(w.dialog)) == GTK_RESPONSE_OK;
     if (accepted) {
         copy_chosen_style(w.style, s->style);
@@ -309,6 +472,7 @@ static gboolean run_dialog(settings *s)
             copy_chosen_style(w.style2, s->style2);
         else
             s->style2[0] = '\0';
+        store_style_layer(&w);
     }
     gtk_widget_destroy(w.dialog);
     return accepted;
@@ -316,8 +480,9 @@ static gboolean run_dialog(settings *s)
 
 /* ---- Entry point ----------------------------------------------------------------------- */
 
-static void settings_from_arguments(settings *s, const GimpParam *param)
+static void settings_from_arguments(settings *s, const GimpParam *param, gint nparams)
 {
+    s->style_layer = nparams > (gint)G_N_ELEMENTS(ARGUMENTS) ? param[G_N_ELEMENTS(ARGUMENTS)].data.d_drawable : 0;
     g_strlcpy(s->style, param[3].data.d_string ? param[3].data.d_string : "", SETTINGS_PATH_MAX);
     g_strlcpy(s->style2, param[4].data.d_string ? param[4].data.d_string : "", SETTINGS_PATH_MAX);
     s->style2_blend = param[5].data.d_float;
@@ -334,7 +499,7 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
 {
     static GimpParam values[2];
     static char message[MESSAGE_SIZE];
-    (void)name;
+    gint expected = (gint)G_N_ELEMENTS(ARGUMENTS) + (g_strcmp0(name, PLUG_IN_PROC_FROM_LAYER) == 0);
     GimpRunMode run_mode = param[0].data.d_int32;
     gint32 image = param[1].data.d_image;
     gint32 drawable = param[2].data.d_drawable;
@@ -345,20 +510,19 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
     settings_default(&s);
     if (run_mode != GIMP_RUN_NONINTERACTIVE && gimp_get_data_size(PLUG_IN_PROC) == sizeof s)
         gimp_get_data(PLUG_IN_PROC, &s);
-    else if (nparams == (gint)G_N_ELEMENTS(ARGUMENTS) && param[3].data.d_string && param[3].data.d_string[0])
-        settings_from_arguments(&s, param);
+    else if (nparams == expected && param[3].data.d_string && param[3].data.d_string[0])
+        settings_from_arguments(&s, param, nparams);
 
     GimpPDBStatusType status = GIMP_PDB_SUCCESS;
     message[0] = '\0';
     if (run_mode == GIMP_RUN_NONINTERACTIVE) {
-        if (nparams != (gint)G_N_ELEMENTS(ARGUMENTS)) {
-            g_snprintf(message, sizeof message, "%s takes %d arguments, got %d", PLUG_IN_PROC,
-                       (int)G_N_ELEMENTS(ARGUMENTS), nparams);
+        if (nparams != expected) {
+            g_snprintf(message, sizeof message, "%s takes %d arguments, got %d", name, expected, nparams);
             status = GIMP_PDB_CALLING_ERROR;
         } else {
-            settings_from_arguments(&s, param);
+            settings_from_arguments(&s, param, nparams);
         }
-    } else if (run_mode == GIMP_RUN_INTERACTIVE && !run_dialog(&s)) {
+    } else if (run_mode == GIMP_RUN_INTERACTIVE && !run_dialog(&s, drawable)) {
         status = GIMP_PDB_CANCEL;
     }
 

@@ -10,7 +10,7 @@ static const uint32_t SMALLEST_WORKING_SIZE = 16;
 uint32_t render_working_size(const settings *s, uint32_t width, uint32_t height)
 {
     uint32_t longest = width > height ? width : height;
-    uint32_t size = (uint32_t)s->size < longest ? (uint32_t)s->size : longest;
+    uint32_t size = s->size != SETTINGS_SIZE_FULL && (uint32_t)s->size < longest ? (uint32_t)s->size : longest;
     return size < SMALLEST_WORKING_SIZE ? SMALLEST_WORKING_SIZE : size;
 }
 
@@ -33,7 +33,11 @@ static int relay_progress(const pastiche_progress *p, void *user_data)
         if (k < p->scale)
             done += scale_cost(k);
     }
-    done += scale_cost(p->scale) * p->iteration / (p->iterations ? p->iterations : 1);
+    /* A scale run in tiles optimises each tile for all its iterations in turn. */
+    double within = (double)p->iteration / (p->iterations ? p->iterations : 1);
+    if (PASTICHE_HAS_FIELD(p, pastiche_progress, tiles) && p->tiles > 1)
+        within = (p->tile + within) / p->tiles;
+    done += scale_cost(p->scale) * within;
     return request->progress(NULL, done / total, request->user_data);
 }
 
@@ -70,6 +74,28 @@ static render_status fail(char *message, size_t message_size, const char *what)
 {
     snprintf(message, message_size, "%s: %s", what, pastiche_last_error());
     return RENDER_FAILED;
+}
+
+/* The style targets: from the layer's pixels when the request carries them, else from the
+ * settings' names or files, blended with the second style when there is one. */
+static pastiche_status create_style(pastiche_engine *engine, const render_request *request,
+                                    const pastiche_params *params, const pastiche_image *content,
+                                    pastiche_style **style)
+{
+    const settings *s = request->settings;
+    if (request->style_pixels) {
+        pastiche_image image = {sizeof(pastiche_image), (void *)request->style_pixels,
+                                (size_t)request->style_width * 4 * sizeof(float), request->style_width,
+                                request->style_height, PASTICHE_PIXEL_RGBA32F, PASTICHE_ALPHA_STRAIGHT};
+        const pastiche_image *images[1] = {&image};
+        return pastiche_style_create_from_images(engine, images, NULL, 1, params, content, style);
+    }
+    const char *paths[2] = {s->style, s->style2};
+    float weights[2] = {(float)(1.0 - s->style2_blend), (float)s->style2_blend};
+    size_t count = s->style2[0] ? 2 : 1;
+    if (count == 1)
+        weights[0] = 1.0f;
+    return pastiche_style_create(engine, paths, weights, count, params, content, style);
 }
 
 render_status render_stylize(const render_request *request, float *out, char *message, size_t message_size)
@@ -111,13 +137,8 @@ render_status render_stylize(const render_request *request, float *out, char *me
         pastiche_engine_destroy(engine);
         return RENDER_CANCELLED;
     }
-    const char *paths[2] = {s->style, s->style2};
-    float weights[2] = {(float)(1.0 - s->style2_blend), (float)s->style2_blend};
-    size_t count = s->style2[0] ? 2 : 1;
-    if (count == 1)
-        weights[0] = 1.0f;
     pastiche_style *style = NULL;
-    if (pastiche_style_create(engine, paths, weights, count, &params, &content, &style) != PASTICHE_OK) {
+    if (create_style(engine, request, &params, &content, &style) != PASTICHE_OK) {
         status = fail(message, message_size, "Could not use the style image");
     } else if (stage(request, "Neural style: painting")) {
         status = RENDER_CANCELLED;

@@ -15,7 +15,8 @@
 typedef enum render_status { RENDER_OK = 0, RENDER_FAILED = 1, RENDER_CANCELLED = 2 } render_status;
 
 /* Called while rendering: `stage` is a new status line or NULL, `fraction` the work done (0..1,
- * weighted by the cost of each resolution). Return non-zero to cancel. */
+ * weighted by the cost of each resolution, and spread over its tiles). Return non-zero to
+ * cancel. */
 typedef int (*render_progress)(const char *stage, double fraction, void *user_data);
 
 typedef struct render_request {
@@ -26,14 +27,20 @@ typedef struct render_request {
     uint32_t height;
     render_progress progress;
     void *user_data;
+    /* The style as pixels (a layer of an open image; same format as `pixels`), used instead of
+     * the settings' style names when not NULL. */
+    const float *style_pixels;
+    uint32_t style_width;
+    uint32_t style_height;
 } render_request;
 
 /* Stylise request->pixels into `out` (width * height * 4 floats; alpha copied). `out` is written
  * only on RENDER_OK. On failure `message` holds one sentence for the user. */
 render_status render_stylize(const render_request *request, float *out, char *message, size_t message_size);
 
-/* The longest side the optimisation runs at: the chosen size, but never upscaling the region
- * and never below libpastiche's minimum of 16 pixels. */
+/* The longest side the optimisation runs at: the chosen size (the region's own for
+ * SETTINGS_SIZE_FULL), but never upscaling the region and never below libpastiche's minimum of
+ * 16 pixels. */
 uint32_t render_working_size(const settings *s, uint32_t width, uint32_t height);
 
 #endif

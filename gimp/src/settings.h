@@ -28,10 +28,13 @@ typedef struct settings {
     double style2_blend;            /* share of the second style, 0..1 */
     double strength;                /* multiplies the default style/content ratio (10:1) */
     int32_t iterations;             /* optimiser iterations per resolution */
-    int32_t size;                   /* longest side the optimisation runs at */
+    int32_t size;                   /* longest side the optimisation runs at; SETTINGS_SIZE_FULL: the layer's */
     int32_t colors;                 /* enum settings_colors */
     int32_t device;                 /* enum settings_device */
     int32_t seed;
+    /* A layer of an open image whose pixels are the style instead of `style` (GIMP's drawable
+     * ID; 0 for none). Not blended with a second style. */
+    int32_t style_layer;
 } settings;
 
 #define SETTINGS_STRENGTH_MIN 0.01
@@ -40,6 +43,8 @@ typedef struct settings {
 #define SETTINGS_ITERATIONS_MAX 2000
 #define SETTINGS_SIZE_MIN 64
 #define SETTINGS_SIZE_MAX 4096
+/* size: optimise at the layer's (or selection's) own size, in tiles where it is large. */
+#define SETTINGS_SIZE_FULL 0
 
 void settings_default(settings *s);
 
