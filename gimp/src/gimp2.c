@@ -139,7 +139,7 @@ static gint32 add_result_layer(gint32 image, gint32 drawable, const settings *s,
 {
     gint offset_x, offset_y;
     gimp_drawable_offsets(drawable, &offset_x, &offset_y);
-    gchar *name = support_layer_name(s);
+    gchar *name = s->style_layer ? gimp_item_get_name(s->style_layer) : support_layer_name(s);
 
     gimp_image_undo_group_start(image);
     gint32 layer = gimp_layer_new(image, name, gimp_drawable_width(drawable), gimp_drawable_height(drawable),

@@ -14,6 +14,7 @@
 #include <libgimp/gimpui.h>
 
 #include "blend.h"
+#include "estimate.h"
 #include "render.h"
 #include "settings.h"
 #include "style_picker.h"
@@ -110,8 +111,16 @@ static GimpProcedure *pastiche_create_procedure(GimpPlugIn *plug_in, const gchar
                                     G_PARAM_READWRITE);
     gimp_procedure_add_int_argument(procedure, "size", "Processing si_ze",
                                     "Longest side the optimisation runs at, in pixels (never above the layer's); "
-                                    "the result is scaled back to the layer's size",
+                                    "the result is then enlarged to the layer's size",
                                     SETTINGS_SIZE_MIN, SETTINGS_SIZE_MAX, d.size, G_PARAM_READWRITE);
+    gimp_procedure_add_boolean_argument(procedure, "full-size", "_Full size (the layer's own; large layers in tiles)",
+                                        "Optimise at the layer's own size instead of 'size', in overlapping tiles "
+                                        "where it is large: full sharpness, more time",
+                                        FALSE, G_PARAM_READWRITE);
+    gimp_procedure_add_drawable_argument(procedure, "style-layer", "Style layer",
+                                         "A layer of an open image whose pixels are the style instead of 'style' "
+                                         "(alpha ignored; not blended with style2)",
+                                         TRUE, G_PARAM_READWRITE);
     gimp_procedure_add_choice_argument(
         procedure, "preserve-colors", "_Colours", "Whose colours the result has",
         gimp_choice_new_with_values("style", SETTINGS_COLORS_STYLE, "Take the style's colours", NULL, "luminance",
@@ -145,6 +154,13 @@ static void settings_from_config(settings *s, GimpProcedureConfig *config)
     g_free(style2);
     s->colors = gimp_procedure_config_get_choice_id(config, "preserve-colors");
     s->device = gimp_procedure_config_get_choice_id(config, "device");
+    gboolean full = FALSE;
+    GimpDrawable *style_layer = NULL;
+    g_object_get(config, "full-size", &full, "style-layer", &style_layer, NULL);
+    if (full)
+        s->size = SETTINGS_SIZE_FULL;
+    s->style_layer = style_layer ? gimp_item_get_id(GIMP_ITEM(style_layer)) : 0;
+    g_clear_object(&style_layer);
 }
 
 /* ---- Running the filter on a layer ----------------------------------------------------- */
@@ -185,7 +201,7 @@ static GimpLayer *add_result_layer(GimpImage *image, GimpDrawable *drawable, con
 {
     gint offset_x, offset_y;
     gimp_drawable_get_offsets(drawable, &offset_x, &offset_y);
-    gchar *name = support_layer_name(s);
+    gchar *name = s->style_layer ? gimp_item_get_name(gimp_item_get_by_id(s->style_layer)) : support_layer_name(s);
     gint width = gimp_drawable_get_width(drawable), height = gimp_drawable_get_height(drawable);
 
     GimpLayer *layer = gimp_layer_new(image, name, width, height, gimp_drawable_type(drawable), 100.0,
@@ -213,9 +229,39 @@ static GimpPDBStatusType refuse(char *message, const char *text)
     return GIMP_PDB_EXECUTION_ERROR;
 }
 
+/* ---- Style from an open image ---------------------------------------------------------- */
+
+/* The pixels of layer `id` into request->style_* (free with g_free), or NULL with `message`. */
+static gfloat *read_style_layer(gint32 id, render_request *request, char *message)
+{
+    GimpItem *item = gimp_item_get_by_id(id);
+    if (!item || !gimp_item_is_drawable(item)) {
+        g_snprintf(message, MESSAGE_SIZE, "style-layer %d is not a layer of an open image.", id);
+        return NULL;
+    }
+    GimpDrawable *layer = GIMP_DRAWABLE(item);
+    if (gimp_drawable_is_indexed(layer)) {
+        g_snprintf(message, MESSAGE_SIZE, "The style layer is indexed: convert with Image > Mode > RGB first.");
+        return NULL;
+    }
+    GeglRectangle whole = {0, 0, gimp_drawable_get_width(layer), gimp_drawable_get_height(layer)};
+    GeglBuffer *buffer = gimp_drawable_get_buffer(layer);
+    gfloat *pixels = read_pixels(buffer, &whole, "R'G'B'A float", 4);
+    g_object_unref(buffer);
+    if (!pixels) {
+        g_snprintf(message, MESSAGE_SIZE, "Not enough memory for the %d x %d style layer.", whole.width,
+                   whole.height);
+        return NULL;
+    }
+    request->style_pixels = pixels;
+    request->style_width = (uint32_t)whole.width;
+    request->style_height = (uint32_t)whole.height;
+    return pixels;
+}
+
 /* Stylises one drawable into `*pixels`; the image is not touched. */
-static GimpPDBStatusType render_layer(GimpDrawable *drawable, const settings *s, GeglRectangle *region,
-                                      gfloat **original, gfloat **stylised, char *message)
+static GimpPDBStatusType render_layer(GimpDrawable *drawable, const settings *s, const render_request *style,
+                                      GeglRectangle *region, gfloat **original, gfloat **stylised, char *message)
 {
     if (!gimp_item_is_layer(GIMP_ITEM(drawable)) || gimp_item_is_group(GIMP_ITEM(drawable)))
         return refuse(message, "Neural style repaints layers: select layers, not masks, channels or groups.");
@@ -234,8 +280,8 @@ static GimpPDBStatusType render_layer(GimpDrawable *drawable, const settings *s,
         return GIMP_PDB_EXECUTION_ERROR;
     }
     gchar *model = support_bundled_model_path();
-    render_request request = {s, model, *original, (uint32_t)region->width, (uint32_t)region->height,
-                              show_progress, NULL};
+    render_request request = {s,           model, *original, (uint32_t)region->width, (uint32_t)region->height,
+                              show_progress, NULL,  style->style_pixels, style->style_width, style->style_height};
     render_status status = render_stylize(&request, *stylised, message, MESSAGE_SIZE);
     g_free(model);
     return status == RENDER_OK ? GIMP_PDB_SUCCESS : status == RENDER_CANCELLED ? GIMP_PDB_CANCEL
@@ -258,9 +304,14 @@ static GimpPDBStatusType stylize_layers(GimpImage *image, GimpDrawable **drawabl
     gfloat **originals = g_new0(gfloat *, count);
     gfloat **results = g_new0(gfloat *, count);
     GimpPDBStatusType status = GIMP_PDB_SUCCESS;
+    render_request style = {0};
+    gfloat *style_pixels = NULL;
+    if (s->style_layer != 0 && !(style_pixels = read_style_layer(s->style_layer, &style, message)))
+        status = GIMP_PDB_EXECUTION_ERROR;
     gimp_progress_init("Neural style");
     for (guint i = 0; i < count && status == GIMP_PDB_SUCCESS; i++)
-        status = render_layer(drawables[i], s, &regions[i], &originals[i], &results[i], message);
+        status = render_layer(drawables[i], s, &style, &regions[i], &originals[i], &results[i], message);
+    g_free(style_pixels);
 
     if (status == GIMP_PDB_SUCCESS) {
         gimp_image_undo_group_start(image);
@@ -295,29 +346,119 @@ typedef struct dialog_widgets {
     GtkWidget *style;
     GtkWidget *use_style2;
     GtkWidget *style2;
+    GtkWidget *blend_frame;
+    /* Style from an open image */
+    GtkWidget *use_style_layer;
+    GtkWidget *style_layer;
+    gint style_layer_id;
+    /* The estimate and the enlargement warning */
+    gint region_width, region_height;
+    GtkWidget *estimate;
+    GtkWidget *warning;
 } dialog_widgets;
 
 static void store_styles(GtkWidget *unused, gpointer data)
 {
     (void)unused;
     const dialog_widgets *w = data;
-    gboolean second = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style2));
+    gboolean from_layer = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style_layer));
+    gboolean second = !from_layer && gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style2));
     gchar *style = style_picker_get_style(w->style);
     gchar *style2 = second ? style_picker_get_style(w->style2) : g_strdup("");
-    g_object_set(w->config, "style", style, "style2", style2, NULL);
+    GimpItem *layer = from_layer && w->style_layer_id ? gimp_item_get_by_id(w->style_layer_id) : NULL;
+    g_object_set(w->config, "style", style, "style2", style2, "style-layer", layer, NULL);
+    gtk_widget_set_sensitive(w->style, !from_layer);
+    gtk_widget_set_sensitive(w->blend_frame, !from_layer);
+    gtk_widget_set_sensitive(w->style_layer, from_layer);
     gtk_widget_set_sensitive(w->style2, second);
-    gtk_dialog_set_response_sensitive(GTK_DIALOG(w->dialog), GTK_RESPONSE_OK, style[0] != '\0');
+    gtk_dialog_set_response_sensitive(GTK_DIALOG(w->dialog), GTK_RESPONSE_OK,
+                                      from_layer ? layer != NULL : style[0] != '\0');
     g_free(style);
     g_free(style2);
 }
 
+/* ---- Dialog: style from an open image ---------------------------------------------------- */
+
+static gboolean usable_as_style(GimpImage *image, GimpItem *item, gpointer data)
+{
+    (void)image;
+    (void)data;
+    return gimp_item_is_layer(item) && !gimp_item_is_group(item) && !gimp_drawable_is_indexed(GIMP_DRAWABLE(item));
+}
+
+static void on_style_layer_chosen(GtkWidget *combo, dialog_widgets *w)
+{
+    gimp_int_combo_box_get_active(GIMP_INT_COMBO_BOX(combo), &w->style_layer_id);
+    store_styles(NULL, w);
+}
+
+/* A frame whose check button switches the style to a layer of an open image, chosen below it. */
+static GtkWidget *style_layer_frame(dialog_widgets *w)
+{
+    GimpDrawable *chosen = NULL;
+    g_object_get(w->config, "style-layer", &chosen, NULL);
+    w->style_layer_id = chosen ? gimp_item_get_id(GIMP_ITEM(chosen)) : 0;
+    g_clear_object(&chosen);
+    GtkWidget *frame = gimp_frame_new(NULL);
+    w->use_style_layer = gtk_check_button_new_with_mnemonic("Take the style from an _open image");
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w->use_style_layer), w->style_layer_id != 0);
+    gtk_frame_set_label_widget(GTK_FRAME(frame), w->use_style_layer);
+    w->style_layer = gimp_drawable_combo_box_new(usable_as_style, NULL, NULL);
+    gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(w->style_layer), w->style_layer_id,
+                               G_CALLBACK(on_style_layer_chosen), w, NULL);
+    gtk_container_add(GTK_CONTAINER(frame), w->style_layer);
+    g_signal_connect(w->use_style_layer, "toggled", G_CALLBACK(store_styles), w);
+    return frame;
+}
+
+/* ---- Dialog: the estimate and the enlargement warning ------------------------------------ */
+
+static void update_estimate(GObject *config, GParamSpec *unused, dialog_widgets *w)
+{
+    (void)unused;
+    settings s;
+    settings_from_config(&s, GIMP_PROCEDURE_CONFIG(config));
+    estimate e;
+    char text[512];
+    estimate_run(&s, (uint32_t)w->region_width, (uint32_t)w->region_height, &e);
+    estimate_describe(&e, text, sizeof text);
+    gtk_label_set_text(GTK_LABEL(w->estimate), text);
+    estimate_warning(&e, (uint32_t)w->region_width, (uint32_t)w->region_height, text, sizeof text);
+    gchar *markup = g_markup_printf_escaped("<b>%s</b>", text);
+    gtk_label_set_markup(GTK_LABEL(w->warning), markup);
+    g_free(markup);
+    gtk_widget_set_visible(w->warning, e.enlarged);
+}
+
+/* The estimate and warning lines at the end of `content`, following the config. */
+static void add_estimate_widgets(dialog_widgets *w, GtkWidget *content, GimpDrawable *drawable)
+{
+    gint x, y;
+    if (!drawable || !gimp_drawable_mask_intersect(drawable, &x, &y, &w->region_width, &w->region_height)) {
+        w->region_width = drawable ? gimp_drawable_get_width(drawable) : 1;
+        w->region_height = drawable ? gimp_drawable_get_height(drawable) : 1;
+    }
+    w->estimate = gtk_label_new(NULL);
+    gtk_label_set_xalign(GTK_LABEL(w->estimate), 0.0);
+    gtk_box_pack_end(GTK_BOX(content), w->estimate, FALSE, FALSE, 0);
+    w->warning = gtk_label_new(NULL);
+    gtk_label_set_xalign(GTK_LABEL(w->warning), 0.0);
+    gtk_label_set_line_wrap(GTK_LABEL(w->warning), TRUE);
+    gtk_label_set_max_width_chars(GTK_LABEL(w->warning), 60);
+    gtk_box_pack_end(GTK_BOX(content), w->warning, FALSE, FALSE, 0);
+    gtk_widget_show(w->estimate);
+    g_signal_connect(w->config, "notify", G_CALLBACK(update_estimate), w);
+    update_estimate(G_OBJECT(w->config), NULL, w);
+}
+
 /* The generated dialog below the two style pickers (packed first, so they come on top). TRUE
  * on OK. */
-static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config)
+static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, GimpDrawable *drawable)
 {
     gimp_ui_init(PLUG_IN_BINARY);
-    dialog_widgets w = {gimp_procedure_dialog_new(procedure, config, "Neural Style Transfer"), config, NULL, NULL,
-                        NULL};
+    dialog_widgets w = {0};
+    w.dialog = gimp_procedure_dialog_new(procedure, config, "Neural Style Transfer");
+    w.config = config;
     GimpProcedureDialog *generated = GIMP_PROCEDURE_DIALOG(w.dialog);
     gchar *style = NULL, *style2 = NULL;
     g_object_get(config, "style", &style, "style2", &style2, NULL);
@@ -327,8 +468,10 @@ static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config
     w.style = style_picker_new(style ? style : "", "Choose the style image", store_styles, &w);
     gtk_container_add(GTK_CONTAINER(style_frame), w.style);
     gtk_box_pack_start(GTK_BOX(content), style_frame, FALSE, FALSE, 0);
+    GtkWidget *layer_frame = style_layer_frame(&w);
+    gtk_box_pack_start(GTK_BOX(content), layer_frame, FALSE, FALSE, 0);
 
-    GtkWidget *blend_frame = gimp_frame_new(NULL);
+    GtkWidget *blend_frame = w.blend_frame = gimp_frame_new(NULL);
     w.use_style2 = gtk_check_button_new_with_mnemonic("_Blend with a second style");
     gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w.use_style2), style2 && style2[0]);
     gtk_frame_set_label_widget(GTK_FRAME(blend_frame), w.use_style2);
@@ -338,14 +481,17 @@ static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config
     g_signal_connect(w.use_style2, "toggled", G_CALLBACK(store_styles), &w);
     gtk_widget_show_all(style_frame);
     gtk_widget_show_all(blend_frame);
+    gtk_widget_show_all(layer_frame);
     store_styles(NULL, &w);
     g_free(style);
     g_free(style2);
 
     GtkWidget *strength = gimp_procedure_dialog_get_scale_entry(generated, "strength", 1.0);
     gimp_scale_entry_set_logarithmic(GIMP_SCALE_ENTRY(strength), TRUE);
-    gimp_procedure_dialog_fill(generated, "style2-blend", "strength", "iterations", "size", "preserve-colors",
-                               "device", "seed", NULL);
+    gimp_procedure_dialog_fill(generated, "style2-blend", "strength", "iterations", "size", "full-size",
+                               "preserve-colors", "device", "seed", NULL);
+    gimp_procedure_dialog_set_sensitive(generated, "size", TRUE, G_OBJECT(config), "full-size", TRUE);
+    add_estimate_widgets(&w, content, drawable);
     gboolean accepted = gimp_procedure_dialog_run(generated);
     /* Again: the dialog's Reset button rewrites the config but not the pickers. */
     if (accepted)
@@ -361,7 +507,7 @@ static GimpValueArray *pastiche_run(GimpProcedure *procedure, GimpRunMode run_mo
 {
     (void)run_data;
     char message[MESSAGE_SIZE] = "";
-    if (run_mode == GIMP_RUN_INTERACTIVE && !run_dialog(procedure, config))
+    if (run_mode == GIMP_RUN_INTERACTIVE && !run_dialog(procedure, config, drawables ? drawables[0] : NULL))
         return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, NULL);
 
     settings s;

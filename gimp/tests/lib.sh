@@ -104,3 +104,35 @@ kill_plugin_when_busy() { # plug-in executable
   sleep 3
   pkill -KILL -f "^$1"
 }
+
+# The estimate's unit test (estimate.c has no GIMP types, so it builds with a plain compiler).
+run_estimate_test() { # scratch
+  cc -std=gnu99 -Wall -Wextra -Werror gimp/tests/estimate_test.c gimp/src/estimate.c gimp/src/settings.c \
+    -o "$1/estimate_test"
+  check "estimate unit test" "$1/estimate_test"
+}
+
+# A layer larger than one tile (512 px) for the full-size scenario, and a style picture to open.
+FULL_SIZE=600x450
+make_large_content() { convert ../shared/data/tubingen.jpg -resize "$FULL_SIZE!" "$1"; }
+make_style_picture() { convert ../shared/data/starry_night.jpg -resize 128x "$1"; }
+
+# Sharpness: the variance of the Laplacian of the gray picture.
+laplacian_variance() {
+  convert "$1" -colorspace Gray -define convolve:scale='!' -morphology Convolve Laplacian:0 \
+    -format '%[fx:standard_deviation*standard_deviation*1000000]' info:
+}
+
+# Full size keeps the layer's size and far more of its sharpness than a painting computed at 128
+# px and enlarged.
+expect_full_size() { # full-export enlarged-export log content
+  if [ ! -f "$1" ] || [ ! -f "$2" ]; then fail "full-size and enlarged runs exported"; cat "$3" >&2; return; fi
+  check "full size keeps the layer's size ($(size_of "$1"))" [ "$(size_of "$1")" = "$FULL_SIZE" ]
+  check "enlarged run has the layer's size ($(size_of "$2"))" [ "$(size_of "$2")" = "$FULL_SIZE" ]
+  local content full enlarged
+  content=$(laplacian_variance "$4")
+  full=$(laplacian_variance "$1")
+  enlarged=$(laplacian_variance "$2")
+  check "full size is sharper than size 128 enlarged (Laplacian variance: content $content, full $full, enlarged $enlarged)" \
+    awk "BEGIN { exit !($full > 3 * $enlarged) }"
+}

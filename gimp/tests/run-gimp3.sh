@@ -142,4 +142,50 @@ wait "$killer" || killed=$?
 check "cancelled run: the plug-in was closed mid-run" [ "$killed" -eq 0 ]
 check "cancelled run: no new layer, GIMP still running" grep -q 'layers=1' "$scratch/cancel.log"
 
+# 7. The dialog's estimate, unit-tested.
+run_estimate_test "$scratch"
+
+# 8. Full size on a layer larger than one tile: the last resolution runs in tiles and the result
+#    keeps the layer's size and sharpness; beside it, size 128 enlarged. Two iterations keep it
+#    quick.
+make_large_content "$scratch/large.png"
+batch "$scratch/full.log" "(let* ((image $(load "$scratch/large.png"))
+         (source $(first_layer image))
+         (full (plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image #:drawables (vector source)
+                                 #:style \"$style\" #:iterations 2 #:full-size #t #:device \"cpu\" #:seed 7)))
+    $(save image "$scratch/full.png")
+    (gimp-item-set-visible full #f)
+    (plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image #:drawables (vector source)
+                      #:style \"$style\" #:iterations 2 #:size 128 #:device \"cpu\" #:seed 7)
+    $(save image "$scratch/enlarged.png")
+    (gimp-image-delete image))" || true
+expect_full_size "$scratch/full.png" "$scratch/enlarged.png" "$scratch/full.log" "$scratch/large.png"
+
+# 9. The style taken from a layer of another open image (#:style-layer); the new layer is named
+#    after it. With a second style it is refused.
+make_style_picture "$scratch/painting.png"
+status=0
+batch "$scratch/from-layer.log" "(let* ((painting $(load "$scratch/painting.png"))
+         (style-layer $(first_layer painting))
+         (image $(load "$content")))
+    (gimp-item-set-name style-layer \"Painting\")
+    (let* ((layer (plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image #:drawables (vector $(first_layer image))
+                                    #:style-layer style-layer #:iterations 30 #:size 64 #:device \"cpu\" #:seed 7)))
+      $(print_layer_count image)
+      (gimp-message (string-append \"name=\" (gimp-item-get-name layer)))
+      $(save image "$scratch/from-layer.png")))" || status=$?
+check "style from a layer: the batch exits 0" [ "$status" -eq 0 ]
+expect_stylised "$scratch/from-layer.png" "$scratch/from-layer.log" "$content" "$scratch/painting.png" Painting
+batch "$scratch/from-layer-blend.log" "(let* ((painting $(load "$scratch/painting.png"))
+         (image $(load "$content")))
+    (catch #f (plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image #:drawables (vector $(first_layer image))
+                                #:style-layer $(first_layer painting) #:style2 \"$style\" #:iterations 30 #:size 64))
+    $(print_layer_count image))" || true
+batch "$scratch/from-layer-message.log" "(let* ((painting $(load "$scratch/painting.png"))
+         (image $(load "$content")))
+    (plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image #:drawables (vector $(first_layer image))
+                      #:style-layer $(first_layer painting) #:style2 \"$style\" #:iterations 30 #:size 64))" || true
+cat "$scratch/from-layer-message.log" >> "$scratch/from-layer-blend.log"
+expect_refused "$scratch/from-layer-blend.log" "style layer with a second style" "cannot be blended with a second style"
+
 summary

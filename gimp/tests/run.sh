@@ -146,4 +146,40 @@ for missing in model.onnx libonnxruntime.so.1.32.0; do
   expect_refused "$scratch/missing.log" "without $missing" "plug-in-pastiche failed: Could not start the style engine: $reason"
 done
 
+# 8. The dialog's estimate, unit-tested.
+run_estimate_test "$scratch"
+
+# 9. Full size (size 0) on a layer larger than one tile: the last resolution runs in tiles and
+#    the result keeps the layer's size and sharpness; beside it, size 128 enlarged to the layer.
+#    Two iterations keep it quick.
+make_large_content "$scratch/large.png"
+batch "$scratch/full.log" "(let* ((image $(load "$scratch/large.png"))
+         (source (car (gimp-image-get-active-layer image))))
+    $(save image "(car (plug-in-pastiche RUN-NONINTERACTIVE image source \"$style\" \"\" 0.5 1.0 2 0 0 1 7))" "$scratch/full.png")
+    $(save image "(car (plug-in-pastiche RUN-NONINTERACTIVE image source \"$style\" \"\" 0.5 1.0 2 128 0 1 7))" "$scratch/enlarged.png")
+    (gimp-image-delete image))" || true
+expect_full_size "$scratch/full.png" "$scratch/enlarged.png" "$scratch/full.log" "$scratch/large.png"
+
+# 10. The style taken from a layer of another open image (plug-in-pastiche-from-layer); the new
+#     layer is named after it. A second style with it is refused.
+make_style_picture "$scratch/painting.png"
+status=0
+batch "$scratch/from-layer.log" "(let* ((painting $(load "$scratch/painting.png"))
+         (style-layer (car (gimp-image-get-active-layer painting)))
+         (image $(load "$content"))
+         (source (car (gimp-image-get-active-layer image))))
+    (gimp-item-set-name style-layer \"Painting\")
+    (let* ((layer (car (plug-in-pastiche-from-layer RUN-NONINTERACTIVE image source \"\" \"\" 0.5 1.0 30 64 0 1 7 style-layer))))
+      $(print_layer_count image)
+      (gimp-message (string-append \"name=\" (car (gimp-item-get-name layer))))
+      $(save image layer "$scratch/from-layer.png")))" || status=$?
+check "style from a layer: the batch exits 0" succeeds "$status"
+expect_stylised "$scratch/from-layer.png" "$scratch/from-layer.log" "$content" "$scratch/painting.png" Painting
+batch "$scratch/from-layer-blend.log" "$(load "$scratch/painting.png")" "$(load "$content")" \
+  "(let* ((image (vector-ref (cadr (gimp-image-list)) 0)) (painting (vector-ref (cadr (gimp-image-list)) 1)))
+     (plug-in-pastiche-from-layer RUN-NONINTERACTIVE image (car (gimp-image-get-active-layer image)) \"\" \"$style\" 0.5 1.0 30 64 0 1 7
+                                  (car (gimp-image-get-active-layer painting))))" \
+  "(let* ((image (vector-ref (cadr (gimp-image-list)) 0))) $(print_layer_count image))" || true
+expect_refused "$scratch/from-layer-blend.log" "style layer with a second style" "cannot be blended with a second style"
+
 summary
