@@ -14,6 +14,7 @@
 
 #include "blend.h"
 #include "estimate.h"
+#include "preview.h"
 #include "render.h"
 #include "settings.h"
 #include "style_picker.h"
@@ -163,8 +164,8 @@ static gint32 add_result_layer(gint32 image, gint32 drawable, const settings *s,
 
 /* ---- Style from an open image ---------------------------------------------------------- */
 
-/* The pixels of `layer` for request->style_pixels (free with g_free), or NULL with `message`. */
-static gfloat *read_style_layer(gint32 layer, render_request *request, char *message)
+/* The pixels of `layer` (free with g_free) and its size, or NULL with `message`. */
+static gfloat *read_style_layer(gint32 layer, uint32_t *width, uint32_t *height, char *message)
 {
     if (!gimp_item_is_valid(layer) || !gimp_item_is_drawable(layer)) {
         g_snprintf(message, MESSAGE_SIZE, "style-layer %d is not a layer of an open image.", layer);
@@ -183,9 +184,8 @@ static gfloat *read_style_layer(gint32 layer, render_request *request, char *mes
                    whole.height);
         return NULL;
     }
-    request->style_pixels = pixels;
-    request->style_width = (uint32_t)whole.width;
-    request->style_height = (uint32_t)whole.height;
+    *width = (uint32_t)whole.width;
+    *height = (uint32_t)whole.height;
     return pixels;
 }
 
@@ -218,16 +218,16 @@ static GimpPDBStatusType stylize_layer(gint32 image, gint32 drawable, const sett
 
     gchar *model = support_bundled_model_path();
     render_request request = {s, model, original, (uint32_t)region.width, (uint32_t)region.height,
-                              show_progress, NULL, NULL, 0, 0};
-    gfloat *style = NULL;
+                              show_progress, NULL, NULL, 0, 0, NULL, NULL};
     render_status status = RENDER_OK;
-    if (s->style_layer != 0 && !(style = read_style_layer(s->style_layer, &request, message)))
+    if (s->style_layer != 0 &&
+        !(request.style_pixels = read_style_layer(s->style_layer, &request.style_width, &request.style_height, message)))
         status = RENDER_FAILED;
     gimp_progress_init("Neural style");
     if (status == RENDER_OK)
         status = render_stylize(&request, stylised, message, MESSAGE_SIZE);
     g_free(model);
-    g_free(style);
+    g_free((gfloat *)request.style_pixels);
 
     if (status == RENDER_OK) {
         if (!gimp_selection_is_empty(image))
@@ -262,6 +262,7 @@ typedef struct dialog_widgets {
     GtkObject *size;
     GtkWidget *estimate;
     GtkWidget *warning;
+    gint32 drawable;
 } dialog_widgets;
 
 static void update_sensitivity(GtkWidget *unused, dialog_widgets *w)
@@ -386,11 +387,50 @@ static void copy_chosen_style(GtkWidget *picker, char *style)
     g_free(chosen);
 }
 
+/* ---- Dialog: live preview ----------------------------------------------------------------- */
+
+/* The dialog's current choices, the region scaled to the preview's size and the style layer. */
+static gboolean gather_preview(preview_input *input, gpointer data, char *message, size_t message_size)
+{
+    dialog_widgets *w = data;
+    input->settings = *w->s;
+    copy_chosen_style(w->style, input->settings.style);
+    if (gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style2)))
+        copy_chosen_style(w->style2, input->settings.style2);
+    else
+        input->settings.style2[0] = '\0';
+    gboolean from_layer = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->use_style_layer));
+    input->settings.style_layer = from_layer ? w->style_layer_id : 0;
+    if (from_layer)
+        input->settings.style2[0] = '\0';
+    if (from_layer && !(input->style_pixels = read_style_layer(w->style_layer_id, &input->style_width,
+                                                               &input->style_height, message)))
+        return FALSE;
+
+    GeglRectangle region;
+    if (!gimp_drawable_mask_intersect(w->drawable, &region.x, &region.y, &region.width, &region.height)) {
+        g_strlcpy(message, "The selection does not touch the layer: nothing to preview.", message_size);
+        return FALSE;
+    }
+    double scale = MIN(1.0, (double)PREVIEW_SIDE / MAX(region.width, region.height));
+    GeglRectangle scaled = {(gint)(region.x * scale), (gint)(region.y * scale), MAX(1, (gint)(region.width * scale)),
+                            MAX(1, (gint)(region.height * scale))};
+    GeglBuffer *buffer = gimp_drawable_get_buffer(w->drawable);
+    input->pixels = g_new(gfloat, (gsize)scaled.width * scaled.height * 4);
+    gegl_buffer_get(buffer, &scaled, scale, babl_format("R'G'B'A float"), input->pixels, GEGL_AUTO_ROWSTRIDE,
+                    GEGL_ABYSS_NONE);
+    g_object_unref(buffer);
+    input->width = (uint32_t)scaled.width;
+    input->height = (uint32_t)scaled.height;
+    return TRUE;
+}
+
 /* Shows the dialog for `drawable`; TRUE when the user pressed OK, with `s` updated. */
 static gboolean run_dialog(settings *s, gint32 drawable)
 {
     dialog_widgets w = {0};
     w.s = s;
+    w.drawable = drawable;
     gimp_ui_init(PLUG_IN_BINARY, TRUE);
     w.dialog = gimp_dialog_new("Neural Style Transfer", PLUG_IN_ROLE, NULL, 0, gimp_standard_help_func,
                                PLUG_IN_PROC, GTK_STOCK_CANCEL, GTK_RESPONSE_CANCEL, GTK_STOCK_OK,
@@ -398,9 +438,13 @@ static gboolean run_dialog(settings *s, gint32 drawable)
     gtk_dialog_set_alternative_button_order(GTK_DIALOG(w.dialog), GTK_RESPONSE_OK, GTK_RESPONSE_CANCEL, -1);
     gimp_window_set_transient(GTK_WINDOW(w.dialog));
 
+    /* The settings on the left, the preview on the right. */
+    GtkWidget *columns = gtk_hbox_new(FALSE, 12);
+    gtk_container_set_border_width(GTK_CONTAINER(columns), 12);
+    gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(w.dialog))), columns, TRUE, TRUE, 0);
     GtkWidget *content = gtk_vbox_new(FALSE, 12);
-    gtk_container_set_border_width(GTK_CONTAINER(content), 12);
-    gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(w.dialog))), content, TRUE, TRUE, 0);
+    gtk_box_pack_start(GTK_BOX(columns), content, TRUE, TRUE, 0);
+    gtk_box_pack_start(GTK_BOX(columns), preview_new(gather_preview, &w), FALSE, FALSE, 0);
 
     GtkWidget *style_frame = gimp_frame_new("Style");
     w.style = style_picker_new(s->style, "Choose the style image", on_style_chosen, &w);

@@ -15,6 +15,7 @@
 
 #include "blend.h"
 #include "estimate.h"
+#include "preview.h"
 #include "render.h"
 #include "settings.h"
 #include "style_picker.h"
@@ -231,8 +232,8 @@ static GimpPDBStatusType refuse(char *message, const char *text)
 
 /* ---- Style from an open image ---------------------------------------------------------- */
 
-/* The pixels of layer `id` into request->style_* (free with g_free), or NULL with `message`. */
-static gfloat *read_style_layer(gint32 id, render_request *request, char *message)
+/* The pixels of layer `id` (free with g_free) and its size, or NULL with `message`. */
+static gfloat *read_style_layer(gint32 id, uint32_t *width, uint32_t *height, char *message)
 {
     GimpItem *item = gimp_item_get_by_id(id);
     if (!item || !gimp_item_is_drawable(item)) {
@@ -253,9 +254,8 @@ static gfloat *read_style_layer(gint32 id, render_request *request, char *messag
                    whole.height);
         return NULL;
     }
-    request->style_pixels = pixels;
-    request->style_width = (uint32_t)whole.width;
-    request->style_height = (uint32_t)whole.height;
+    *width = (uint32_t)whole.width;
+    *height = (uint32_t)whole.height;
     return pixels;
 }
 
@@ -281,7 +281,8 @@ static GimpPDBStatusType render_layer(GimpDrawable *drawable, const settings *s,
     }
     gchar *model = support_bundled_model_path();
     render_request request = {s,           model, *original, (uint32_t)region->width, (uint32_t)region->height,
-                              show_progress, NULL,  style->style_pixels, style->style_width, style->style_height};
+                              show_progress, NULL,  style->style_pixels, style->style_width, style->style_height,
+                              NULL,        NULL};
     render_status status = render_stylize(&request, *stylised, message, MESSAGE_SIZE);
     g_free(model);
     return status == RENDER_OK ? GIMP_PDB_SUCCESS : status == RENDER_CANCELLED ? GIMP_PDB_CANCEL
@@ -306,7 +307,9 @@ static GimpPDBStatusType stylize_layers(GimpImage *image, GimpDrawable **drawabl
     GimpPDBStatusType status = GIMP_PDB_SUCCESS;
     render_request style = {0};
     gfloat *style_pixels = NULL;
-    if (s->style_layer != 0 && !(style_pixels = read_style_layer(s->style_layer, &style, message)))
+    if (s->style_layer != 0 &&
+        !(style.style_pixels = style_pixels = read_style_layer(s->style_layer, &style.style_width, &style.style_height,
+                                                               message)))
         status = GIMP_PDB_EXECUTION_ERROR;
     gimp_progress_init("Neural style");
     for (guint i = 0; i < count && status == GIMP_PDB_SUCCESS; i++)
@@ -355,6 +358,7 @@ typedef struct dialog_widgets {
     gint region_width, region_height;
     GtkWidget *estimate;
     GtkWidget *warning;
+    GimpDrawable *drawable;
 } dialog_widgets;
 
 static void store_styles(GtkWidget *unused, gpointer data)
@@ -451,6 +455,38 @@ static void add_estimate_widgets(dialog_widgets *w, GtkWidget *content, GimpDraw
     update_estimate(G_OBJECT(w->config), NULL, w);
 }
 
+/* ---- Dialog: live preview ----------------------------------------------------------------- */
+
+/* The dialog's current choices, the region scaled to the preview's size and the style layer. */
+static gboolean gather_preview(preview_input *input, gpointer data, char *message, size_t message_size)
+{
+    dialog_widgets *w = data;
+    store_styles(NULL, w);
+    settings_from_config(&input->settings, w->config);
+    if (input->settings.style_layer != 0 &&
+        !(input->style_pixels = read_style_layer(input->settings.style_layer, &input->style_width,
+                                                 &input->style_height, message)))
+        return FALSE;
+
+    GeglRectangle region;
+    if (!w->drawable ||
+        !gimp_drawable_mask_intersect(w->drawable, &region.x, &region.y, &region.width, &region.height)) {
+        g_strlcpy(message, "The selection does not touch the layer: nothing to preview.", message_size);
+        return FALSE;
+    }
+    double scale = MIN(1.0, (double)PREVIEW_SIDE / MAX(region.width, region.height));
+    GeglRectangle scaled = {(gint)(region.x * scale), (gint)(region.y * scale), MAX(1, (gint)(region.width * scale)),
+                            MAX(1, (gint)(region.height * scale))};
+    GeglBuffer *buffer = gimp_drawable_get_buffer(w->drawable);
+    input->pixels = g_new(gfloat, (gsize)scaled.width * scaled.height * 4);
+    gegl_buffer_get(buffer, &scaled, scale, babl_format("R'G'B'A float"), input->pixels, GEGL_AUTO_ROWSTRIDE,
+                    GEGL_ABYSS_NONE);
+    g_object_unref(buffer);
+    input->width = (uint32_t)scaled.width;
+    input->height = (uint32_t)scaled.height;
+    return TRUE;
+}
+
 /* The generated dialog below the two style pickers (packed first, so they come on top). TRUE
  * on OK. */
 static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, GimpDrawable *drawable)
@@ -459,6 +495,7 @@ static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config
     dialog_widgets w = {0};
     w.dialog = gimp_procedure_dialog_new(procedure, config, "Neural Style Transfer");
     w.config = config;
+    w.drawable = drawable;
     GimpProcedureDialog *generated = GIMP_PROCEDURE_DIALOG(w.dialog);
     gchar *style = NULL, *style2 = NULL;
     g_object_get(config, "style", &style, "style2", &style2, NULL);
@@ -492,6 +529,9 @@ static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config
                                "preserve-colors", "device", "seed", NULL);
     gimp_procedure_dialog_set_sensitive(generated, "size", TRUE, G_OBJECT(config), "full-size", TRUE);
     add_estimate_widgets(&w, content, drawable);
+    GtkWidget *preview = preview_new(gather_preview, &w);
+    gtk_box_pack_end(GTK_BOX(content), preview, FALSE, FALSE, 0);
+    gtk_widget_show_all(preview);
     gboolean accepted = gimp_procedure_dialog_run(generated);
     /* Again: the dialog's Reset button rewrites the config but not the pickers. */
     if (accepted)

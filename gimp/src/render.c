@@ -24,6 +24,17 @@ static double scale_cost(uint32_t scale)
     return cost;
 }
 
+/* The picture as it is now, resampled to the request's size (pastiche_progress_preview may be
+ * called only here, inside the progress callback). */
+static void show_preview(const pastiche_progress *p, const render_request *request)
+{
+    pastiche_image frame = {sizeof(pastiche_image), request->preview_pixels,
+                            (size_t)request->width * 4 * sizeof(float), request->width, request->height,
+                            PASTICHE_PIXEL_RGBA32F, PASTICHE_ALPHA_STRAIGHT};
+    if (pastiche_progress_preview(p, &frame) == PASTICHE_OK)
+        request->preview_ready(request->user_data);
+}
+
 static int relay_progress(const pastiche_progress *p, void *user_data)
 {
     const render_request *request = user_data;
@@ -38,6 +49,8 @@ static int relay_progress(const pastiche_progress *p, void *user_data)
     if (PASTICHE_HAS_FIELD(p, pastiche_progress, tiles) && p->tiles > 1)
         within = (p->tile + within) / p->tiles;
     done += scale_cost(p->scale) * within;
+    if (request->preview_ready)
+        show_preview(p, request);
     return request->progress(NULL, done / total, request->user_data);
 }
 

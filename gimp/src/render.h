@@ -32,6 +32,11 @@ typedef struct render_request {
     const float *style_pixels;
     uint32_t style_width;
     uint32_t style_height;
+    /* Live preview: when preview_ready is set, the picture as it forms (at the working size,
+     * resampled) is written into preview_pixels, width * height RGBA floats, after every
+     * iteration, and then preview_ready(user_data) is called. */
+    float *preview_pixels;
+    void (*preview_ready)(void *user_data);
 } render_request;
 
 /* Stylise request->pixels into `out` (width * height * 4 floats; alpha copied). `out` is written
