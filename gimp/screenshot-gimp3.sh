@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Takes gimp/docs/dialog-gimp3.png: opens the GIMP 3 plug-in's dialog in the Debian 13 chroot
-# (gimp/tests/chroot.sh) on an Xvfb display of this host and captures its window. Not part of CI:
-# it needs a display server and a fixed wait. Needs root, xvfb, imagemagick and the model cache.
+# (gimp/tests/chroot.sh) on an Xvfb display of this host, on a 1024x768 photo (so the estimate and
+# the enlargement warning show), presses Preview (xdotool) and captures the window once the
+# preview has formed. Not part of CI: it needs a display server and fixed waits. Needs root, xvfb,
+# xdotool, imagemagick and the model cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source gimp/tests/chroot.sh
@@ -20,17 +22,17 @@ make --no-print-directory -C gimp libpastiche PROFILE="$profile" > /dev/null
 chroot_up "$root" "$PWD" "$data" "$(dirname "$model")" "$scratch"
 # X clients in the chroot reach this Xvfb through its abstract socket (same network namespace);
 # -ac because the chroot has no X authority file.
-Xvfb "$display" -screen 0 1024x768x24 -ac > /dev/null 2>&1 &
+Xvfb "$display" -screen 0 1280x1400x24 -ac > /dev/null 2>&1 &
 xvfb_pid=$!
 inside=(chroot "$root" env -i HOME=/root PATH=/usr/bin:/bin DISPLAY="$display" GIMP3_DIRECTORY="$scratch/profile")
 
 "${inside[@]}" timeout 120 gimp-console-3.0 -i -d -f --quit > /dev/null 2>&1
 "${inside[@]}" make --no-print-directory -C "$PWD/gimp" install-gimp3 PROFILE="$profile" \
   LIBPASTICHE_PREFIX="$PWD/target/gimp/$profile/libpastiche" MODEL="$model" GIMP3_DIRECTORY="$scratch/profile" > /dev/null
-convert "$data/tubingen.jpg" -resize 320x "$scratch/content.png"
+cp "$data/tubingen.jpg" "$scratch/content.jpg"
 
-"${inside[@]}" timeout 120 gimp-console-3.0 -i -d -f --batch-interpreter=plug-in-script-fu-eval -b "(script-fu-use-v3)
-  (let* ((image (gimp-file-load RUN-NONINTERACTIVE \"$scratch/content.png\")))
+"${inside[@]}" timeout 300 gimp-console-3.0 -i -d -f --batch-interpreter=plug-in-script-fu-eval -b "(script-fu-use-v3)
+  (let* ((image (gimp-file-load RUN-NONINTERACTIVE \"$scratch/content.jpg\")))
     (plug-in-pastiche #:run-mode RUN-INTERACTIVE #:image image
                       #:drawables (gimp-image-get-selected-layers image)
                       #:style \"starry-night\" #:style2 \"the-scream\" #:style2-blend 0.3))" --quit > "$scratch/gimp.log" 2>&1 &
@@ -42,6 +44,8 @@ for _ in $(seq 60); do
 done
 echo "screenshot: dialog open after $((SECONDS - started)) s"
 sleep 3 # let GTK draw the thumbnail
+DISPLAY=$display xdotool search --name "^Neural Style Transfer$" key alt+p
+sleep "${PREVIEW_WAIT:-70}" # the preview pass: engine, style, 30 iterations at 256 px
 import -display "$display" -window "Neural Style Transfer" "$scratch/dialog.png"
 # Closing the plug-in fails the batch command, and GIMP (--quit) exits by itself.
 pkill -f "$scratch/profile/plug-ins/pastiche/pastiche" || true

@@ -74,7 +74,8 @@ static void query(void)
         "Optimises the layer's pixels so that a VGG network sees the content of the layer and the "
         "textures of the style image. The result is a new layer above the source, named after the "
         "style; with a selection only the selected area changes. The optimisation runs at 'size' "
-        "(through coarser resolutions first) and is scaled back to the layer's size.",
+        "(through coarser resolutions first) and is enlarged to the layer's size; size 0 runs it at the "
+        "layer's own size (in overlapping tiles where it is large).",
         "Pastiche contributors", "Pastiche contributors", "2026", "Neural Style _Transfer...",
         "RGB*, GRAY*", GIMP_PLUGIN, G_N_ELEMENTS(ARGUMENTS), G_N_ELEMENTS(RETURN_VALUES), ARGUMENTS,
         RETURN_VALUES);
@@ -336,7 +337,7 @@ static void add_size_widgets(dialog_widgets *w, GtkWidget *table, GtkWidget *con
     w->warning = gtk_label_new(NULL);
     gtk_misc_set_alignment(GTK_MISC(w->warning), 0.0, 0.5);
     gtk_label_set_line_wrap(GTK_LABEL(w->warning), TRUE);
-    gtk_widget_set_size_request(w->warning, 480, -1);
+    gtk_widget_set_size_request(w->warning, 570, -1);
     gtk_box_pack_start(GTK_BOX(content), w->warning, FALSE, FALSE, 0);
 }
 

@@ -86,7 +86,8 @@ static GimpProcedure *pastiche_create_procedure(GimpPlugIn *plug_in, const gchar
         "Optimises each selected layer's pixels so that a VGG network sees the content of the layer "
         "and the textures of the style image. Each result is a new layer above its source, named "
         "after the style; with a selection only the selected area changes. The optimisation runs at "
-        "'size' (through coarser resolutions first) and is scaled back to the layer's size.",
+        "'size' (through coarser resolutions first) and is enlarged to the layer's size, or with "
+        "'full-size' at the layer's own size (in overlapping tiles where it is large).",
         name);
     gimp_procedure_set_attribution(procedure, "Pastiche contributors", "Pastiche contributors", "2026");
 
@@ -358,6 +359,7 @@ typedef struct dialog_widgets {
     gint region_width, region_height;
     GtkWidget *estimate;
     GtkWidget *warning;
+    gulong estimate_handler; /* on the config, which outlives the dialog: disconnected at the end */
     GimpDrawable *drawable;
 } dialog_widgets;
 
@@ -451,7 +453,7 @@ static void add_estimate_widgets(dialog_widgets *w, GtkWidget *content, GimpDraw
     gtk_label_set_max_width_chars(GTK_LABEL(w->warning), 60);
     gtk_box_pack_end(GTK_BOX(content), w->warning, FALSE, FALSE, 0);
     gtk_widget_show(w->estimate);
-    g_signal_connect(w->config, "notify", G_CALLBACK(update_estimate), w);
+    w->estimate_handler = g_signal_connect(w->config, "notify", G_CALLBACK(update_estimate), w);
     update_estimate(G_OBJECT(w->config), NULL, w);
 }
 
@@ -536,6 +538,7 @@ static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config
     /* Again: the dialog's Reset button rewrites the config but not the pickers. */
     if (accepted)
         store_styles(NULL, &w);
+    g_signal_handler_disconnect(config, w.estimate_handler);
     gtk_widget_destroy(w.dialog);
     return accepted;
 }

@@ -31,8 +31,11 @@ static void process_events(void)
 static int on_progress(const char *stage, double fraction, void *user_data)
 {
     preview_panel *panel = user_data;
-    gchar *text = stage ? g_strdup_printf("Preview: %s", stage + sizeof "Neural style: " - 1)
-                        : g_strdup_printf("Preview: %.0f %%", 100.0 * fraction);
+    /* render.c's stages read "Neural style: loading the model"; the panel says "Preview: …". */
+    const char *prefix = "Neural style: ";
+    if (stage && g_str_has_prefix(stage, prefix))
+        stage += strlen(prefix);
+    gchar *text = stage ? g_strdup_printf("Preview: %s", stage) : g_strdup_printf("Preview: %.0f %%", 100.0 * fraction);
     gtk_label_set_text(GTK_LABEL(panel->status), text);
     g_free(text);
     process_events();
