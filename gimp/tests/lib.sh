@@ -117,9 +117,9 @@ FULL_SIZE=600x450
 make_large_content() { convert ../shared/data/tubingen.jpg -resize "$FULL_SIZE!" "$1"; }
 make_style_picture() { convert ../shared/data/starry_night.jpg -resize 128x "$1"; }
 
-# Sharpness: the variance of the Laplacian of the gray picture.
+# Sharpness: the variance of the Laplacian of the gray picture (alpha dropped: GIMP 3 exports it).
 laplacian_variance() {
-  convert "$1" -colorspace Gray -define convolve:scale='!' -morphology Convolve Laplacian:0 \
+  convert "$1" -alpha off -colorspace Gray -define convolve:scale='!' -morphology Convolve Laplacian:0 \
     -format '%[fx:standard_deviation*standard_deviation*1000000]' info:
 }
 
