@@ -44,7 +44,8 @@ for _ in $(seq 60); do
 done
 echo "screenshot: dialog open after $((SECONDS - started)) s"
 sleep 3 # let GTK draw the thumbnail
-DISPLAY=$display xdotool search --name "^Neural Style Transfer$" key alt+p
+# Without a window manager nothing has the keyboard focus: give it to the dialog first.
+DISPLAY=$display xdotool search --name "^Neural Style Transfer$" windowfocus key alt+p
 sleep "${PREVIEW_WAIT:-70}" # the preview pass: engine, style, 30 iterations at 256 px
 import -display "$display" -window "Neural Style Transfer" "$scratch/dialog.png"
 # Closing the plug-in fails the batch command, and GIMP (--quit) exits by itself.

@@ -144,6 +144,10 @@ GtkWidget *preview_new(preview_gather gather, gpointer user_data)
 #endif
     panel->area = gimp_preview_area_new();
     gtk_widget_set_size_request(panel->area, PREVIEW_SIDE, PREVIEW_SIDE * 3 / 4);
+#if GTK_CHECK_VERSION(3, 0, 0)
+    /* GIMP 3's dialog is one wide column: keep the area the picture's size, centred. */
+    gtk_widget_set_halign(panel->area, GTK_ALIGN_CENTER);
+#endif
     gtk_box_pack_start(GTK_BOX(box), panel->area, FALSE, FALSE, 0);
     panel->status = gtk_label_new("A quick, small pass of these settings; the layer is not changed.");
     gtk_label_set_line_wrap(GTK_LABEL(panel->status), TRUE);
