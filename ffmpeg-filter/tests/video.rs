@@ -181,7 +181,7 @@ fn help_lists_every_option_of_the_issue() {
     let help = String::from_utf8_lossy(&output.stdout);
     for option in [
         "--output",
-        "--style <STYLES>",
+        "--style <IMAGE|NAME>",
         "--style-blend",
         "--size",
         "--iterations-first",
