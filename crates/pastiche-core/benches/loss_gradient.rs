@@ -4,6 +4,10 @@
 //! across machines.
 //!
 //!   cargo bench -p pastiche-core --bench loss_gradient [-- SIDE RUNS THREADS [cpu|cuda]]
+//!   cargo bench -p pastiche-core --bench loss_gradient -- SIDE RUNS THREADS profile
+//!
+//! `profile` runs the loss+gradient graph with ONNX Runtime's profiler on and prints the path of
+//! its JSON trace (`bench/op_profile.py` sums it by operator type).
 
 use std::time::{Duration, Instant};
 
@@ -84,6 +88,11 @@ fn main() {
         ),
     ]);
     let noisy = image.mapv(|v| (v * 0.9 + 0.05).min(1.0));
+    if arguments.iter().any(|a| a == "profile") {
+        let trace = profile(&bytes, threads, runs, &inputs, &noisy);
+        println!("profile                      {trace}");
+        return;
+    }
     let mut run_loss = || -> Outputs {
         let mut feed: Vec<(&str, _)> = inputs.iter().map(|(n, a)| (n.as_str(), a.view())).collect();
         feed.push((names::IMAGE, noisy.view()));
@@ -139,4 +148,48 @@ fn main() {
         loss_median.as_secs_f64() / forward_median.as_secs_f64()
     );
     println!("peak RSS                     {:.0} MB", peak_rss_mb());
+}
+
+/// Runs the loss+gradient graph `runs` times (after one warm-up) in a session with ONNX Runtime's
+/// profiler on, and returns the path of the trace it wrote.
+fn profile(
+    graph: &[u8],
+    threads: usize,
+    runs: usize,
+    inputs: &[(String, ArrayD<f32>)],
+    image: &ArrayD<f32>,
+) -> String {
+    use ort::session::builder::GraphOptimizationLevel;
+    use ort::session::{Session, SessionInputValue};
+    use ort::value::TensorRef;
+
+    let runtime = pastiche_core::runtime::ensure_runtime(None).unwrap();
+    let prefix = std::env::temp_dir().join("pastiche_loss_gradient");
+    // The same settings as `GraphSession` (crates/pastiche-core/src/session.rs), plus the profiler.
+    let build = || -> ort::Result<Session> {
+        Session::builder(&runtime.environment)?
+            .with_optimization_level(GraphOptimizationLevel::All)?
+            .with_memory_pattern(false)?
+            .with_intra_threads(threads)?
+            .with_profiling(&prefix)?
+            .commit_from_memory(graph)
+    };
+    let mut session = build().unwrap();
+    for _ in 0..=runs {
+        let mut feed: Vec<(&str, SessionInputValue<'_>)> = inputs
+            .iter()
+            .map(|(n, a)| {
+                (
+                    n.as_str(),
+                    TensorRef::from_array_view(a.view()).unwrap().into(),
+                )
+            })
+            .collect();
+        feed.push((
+            names::IMAGE,
+            TensorRef::from_array_view(image.view()).unwrap().into(),
+        ));
+        session.run(feed).unwrap();
+    }
+    session.end_profiling().unwrap()
 }
