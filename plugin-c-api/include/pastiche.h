@@ -100,6 +100,13 @@ typedef enum pastiche_device {
 typedef enum pastiche_pooling { PASTICHE_POOLING_AVG = 0, PASTICHE_POOLING_MAX = 1 } pastiche_pooling;
 typedef enum pastiche_optimizer { PASTICHE_OPTIMIZER_LBFGS = 0, PASTICHE_OPTIMIZER_ADAM = 1 } pastiche_optimizer;
 typedef enum pastiche_init { PASTICHE_INIT_CONTENT = 0, PASTICHE_INIT_NOISE = 1 } pastiche_init;
+/* Quality presets: how finished the picture should be, against how long it takes. */
+typedef enum pastiche_quality {
+    PASTICHE_QUALITY_NONE = 0,      /* `iterations` at every scale, no convergence stop */
+    PASTICHE_QUALITY_DRAFT = 1,     /* a quick look: about a quarter of STANDARD's time */
+    PASTICHE_QUALITY_STANDARD = 2,  /* what `pastiche stylize` does by default */
+    PASTICHE_QUALITY_FINE = 3       /* runs on until the loss has all but stopped falling */
+} pastiche_quality;
 typedef enum pastiche_colors {
     PASTICHE_COLORS_STYLE = 0,      /* take the style's colours */
     PASTICHE_COLORS_LUMINANCE = 1,  /* keep the content's colours, transfer luminance only */
@@ -155,7 +162,12 @@ typedef struct pastiche_params {
     /* Scales whose longest side exceeds this run in overlapping tiles of this size, 64..32768;
      * peak memory follows it (about 1 GB at 512), not the picture. 0: 512. */
     uint32_t tile_size;
-    uint32_t reserved;       /* must be 0 */
+    /* PASTICHE_QUALITY_* (this was `reserved`, which had to be 0). NONE (0): `iterations` at
+     * every scale. DRAFT, STANDARD, FINE: the preset's iteration budgets (as many or more at the
+     * cheap low resolutions than at full size) and its convergence stop; `iterations` is then
+     * ignored. pastiche_params_init writes NONE, so that `iterations` keeps its meaning for
+     * callers that set it; pastiche_estimate_seconds tells the time either way takes. */
+    uint32_t quality;
 } pastiche_params;
 
 /* params.size: optimise up to the content's own size (tiled beyond params.tile_size). */
@@ -231,6 +243,13 @@ typedef struct pastiche_engine_info {
 typedef struct pastiche_engine pastiche_engine;
 typedef struct pastiche_style pastiche_style;
 typedef struct pastiche_video pastiche_video;
+
+/* The longest a pastiche_stylize with `params` on a `width` × `height` picture takes on the
+ * CPU with `threads` ONNX Runtime threads (0: one per core), set-up excluded, in `*seconds`:
+ * every scale running its whole budget (the convergence stop usually ends sooner). An estimate
+ * from measured speeds, for showing before a run. Error: null pointer, bad params or size. */
+pastiche_status pastiche_estimate_seconds(const pastiche_params *params, uint32_t width,
+                                          uint32_t height, uint32_t threads, double *seconds);
 
 /* PASTICHE_ABI_VERSION of the library actually loaded. Never fails. */
 uint32_t pastiche_abi_version(void);

@@ -4,7 +4,9 @@ use std::cell::Cell;
 use std::ffi::{c_char, c_void, CStr};
 
 use pastiche_core::Pooling;
-use pastiche_core::{ColorPreservation, Control, Init, OptimizerKind, Params, Picture, Progress};
+use pastiche_core::{
+    ColorPreservation, Control, Init, OptimizerKind, Params, Picture, Progress, Quality,
+};
 
 use crate::boundary::Failure;
 use crate::types::*;
@@ -51,7 +53,7 @@ pub fn default_params() -> pastiche_params {
         content_layers: std::ptr::null(),
         style_layers: std::ptr::null(),
         tile_size: defaults.tile_size as u32,
-        reserved: 0,
+        quality: PASTICHE_QUALITY_NONE,
     }
 }
 
@@ -71,12 +73,6 @@ pub fn params_from(params: *const pastiche_params) -> Result<Params, Failure> {
     // SAFETY: the header requires a valid pointer or NULL.
     let p = unsafe { versioned::read(params, default_params(), "params") }?;
     let defaults = Params::default();
-    if p.reserved != 0 {
-        return Err(Failure::invalid(format!(
-            "params.reserved is {}; it must be 0",
-            p.reserved
-        )));
-    }
     let params = Params {
         size: p.size as usize,
         tile_size: match p.tile_size {
@@ -115,6 +111,25 @@ pub fn params_from(params: *const pastiche_params) -> Result<Params, Failure> {
             ],
         )?,
         ..defaults
+    };
+    let quality = enum_value(
+        i32::try_from(p.quality).unwrap_or(-1),
+        "params.quality",
+        &[
+            None,
+            Some(Quality::Draft),
+            Some(Quality::Standard),
+            Some(Quality::Fine),
+        ],
+    )?;
+    let params = match quality {
+        // Quality NONE is the behaviour before the field: `iterations` at every scale, no stop.
+        None => Params {
+            coarse_iterations: 0,
+            tolerance: 0.0,
+            ..params
+        },
+        Some(quality) => quality.apply(params),
     };
     params.validate()?;
     Ok(params)

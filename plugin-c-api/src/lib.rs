@@ -132,6 +132,34 @@ pub unsafe extern "C" fn pastiche_params_init(
 }
 
 #[no_mangle]
+pub unsafe extern "C" fn pastiche_estimate_seconds(
+    params: *const pastiche_params,
+    width: u32,
+    height: u32,
+    threads: u32,
+    seconds: *mut f64,
+) -> pastiche_status {
+    guard(|| {
+        let params = convert::params_from(params)?;
+        if width == 0 || height == 0 {
+            return Err(Failure::invalid(format!(
+                "picture size {width}x{height} is empty"
+            )));
+        }
+        // SAFETY: the header requires a pointer to a writable double, or NULL.
+        let seconds = unsafe { boundary::reference_mut(seconds, "seconds") }?;
+        let estimate = pastiche_core::estimated_time(
+            &params,
+            width as usize,
+            height as usize,
+            threads as usize,
+        );
+        *seconds = estimate.as_secs_f64();
+        Ok(())
+    })
+}
+
+#[no_mangle]
 pub unsafe extern "C" fn pastiche_engine_create(
     options: *const pastiche_engine_options,
     engine: *mut *mut pastiche_engine,

@@ -23,6 +23,11 @@ pub const PASTICHE_PIXEL_BGRA8: i32 = 3;
 pub const PASTICHE_ALPHA_STRAIGHT: i32 = 0;
 pub const PASTICHE_ALPHA_PREMULTIPLIED: i32 = 1;
 
+pub const PASTICHE_QUALITY_NONE: u32 = 0;
+pub const PASTICHE_QUALITY_DRAFT: u32 = 1;
+pub const PASTICHE_QUALITY_STANDARD: u32 = 2;
+pub const PASTICHE_QUALITY_FINE: u32 = 3;
+
 pub const PASTICHE_ABI_VERSION: u32 = 1;
 pub const PASTICHE_SIZE_FULL: u32 = 0;
 
@@ -73,7 +78,7 @@ pub struct pastiche_params {
     pub content_layers: *const c_char,
     pub style_layers: *const c_char,
     pub tile_size: u32,
-    pub reserved: u32,
+    pub quality: u32,
 }
 
 #[repr(C)]

@@ -108,7 +108,7 @@ fn struct_layouts_agree_with_the_header_and_have_no_padding() {
         pastiche_params {
             struct_size, seed, size, scales, iterations, content_weight, style_weight, tv_weight,
             style_scale, pooling, optimizer, learning_rate, init, colors, content_layers,
-            style_layers, tile_size, reserved
+            style_layers, tile_size, quality
         }
         pastiche_progress {
             struct_size, iteration, iterations, scale, scales, width, height, loss, content_loss,
@@ -158,7 +158,11 @@ fn constants_agree_with_the_header() {
         PASTICHE_IMAGE_SIZE_V1,
         PASTICHE_ENGINE_OPTIONS_SIZE_V1,
         PASTICHE_PARAMS_SIZE_V1,
-        PASTICHE_SIZE_FULL
+        PASTICHE_SIZE_FULL,
+        PASTICHE_QUALITY_NONE,
+        PASTICHE_QUALITY_DRAFT,
+        PASTICHE_QUALITY_STANDARD,
+        PASTICHE_QUALITY_FINE
     );
     assert_same(&c_values(&c), &rust);
 }

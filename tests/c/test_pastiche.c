@@ -126,6 +126,25 @@ static void error_paths(pastiche_engine *engine, const pastiche_params *params, 
     CHECK_MESSAGE("inside a progress callback");
 }
 
+/* Quality presets: estimates before running, ordered by time; a bad value refused by name. */
+static void quality_presets(const pastiche_params *params) {
+    pastiche_params preset = *params;
+    preset.size = 512;
+    double seconds[4] = {0};
+    for (uint32_t quality = PASTICHE_QUALITY_NONE; quality <= PASTICHE_QUALITY_FINE; quality++) {
+        preset.quality = quality;
+        CHECK(pastiche_estimate_seconds(&preset, 640, 480, 2, &seconds[quality]) == PASTICHE_OK,
+              "estimate for quality %u: %s", quality, pastiche_last_error());
+    }
+    CHECK(seconds[PASTICHE_QUALITY_DRAFT] > 0 && seconds[PASTICHE_QUALITY_DRAFT] < seconds[PASTICHE_QUALITY_STANDARD] &&
+              seconds[PASTICHE_QUALITY_STANDARD] < seconds[PASTICHE_QUALITY_FINE],
+          "estimates not ordered: draft %.0f s, standard %.0f s, fine %.0f s", seconds[1], seconds[2], seconds[3]);
+    preset.quality = 7;
+    CHECK(pastiche_estimate_seconds(&preset, 640, 480, 2, &seconds[0]) == PASTICHE_ERROR_INVALID_ARGUMENT,
+          "quality 7 accepted");
+    CHECK_MESSAGE("params.quality");
+}
+
 /* The engine describes itself, and the limits are the header's. */
 static void engine_information(pastiche_engine *engine) {
     pastiche_engine_info info;
@@ -204,9 +223,9 @@ int main(int argc, char **argv) {
         CHECK(pastiche_stylize(engine, style, &full, &big_in, &big_output, note_tiles, &tiles) == PASTICHE_OK,
               "full size in tiles");
         CHECK(tiles >= 4, "%u tiles", tiles);
-        full.reserved = 1;
+        full.quality = 9;
         CHECK(pastiche_stylize(engine, style, &full, &big_in, &big_output, NULL, NULL) ==
-                  PASTICHE_ERROR_INVALID_ARGUMENT, "reserved accepted");
+                  PASTICHE_ERROR_INVALID_ARGUMENT, "quality 9 accepted");
     }
 
     /* A style from pixels in memory (the painting as a host has it open). */
@@ -285,6 +304,7 @@ int main(int argc, char **argv) {
     CHECK(pastiche_video_reset(video) == PASTICHE_OK, "reset");
 
     error_paths(engine, &params, argv[2]);
+    quality_presets(&params);
     engine_information(engine);
 
     pastiche_video_destroy(video);

@@ -23,13 +23,11 @@ pub struct Display {
     /// one of its tiles).
     work_before: Vec<u64>,
     work_per_iteration: Vec<u64>,
-    iterations: u64,
 }
 
 impl Display {
-    /// Starts the clock for a run of `plan` with `iterations` per scale (per tile).
-    pub fn start(plan: &[ScalePlan], iterations: usize) -> Display {
-        let iterations = iterations as u64;
+    /// Starts the clock for a run of `plan`, each scale (each tile) at most its iterations.
+    pub fn start(plan: &[ScalePlan]) -> Display {
         let work_per_iteration: Vec<u64> = plan
             .iter()
             .map(|scale| (scale.tiles[0].width * scale.tiles[0].height) as u64)
@@ -37,7 +35,7 @@ impl Display {
         let work_of_scale: Vec<u64> = plan
             .iter()
             .zip(&work_per_iteration)
-            .map(|(scale, per)| per * iterations * scale.tiles.len() as u64)
+            .map(|(scale, per)| per * scale.iterations as u64 * scale.tiles.len() as u64)
             .collect();
         let work_before = work_of_scale
             .iter()
@@ -59,7 +57,6 @@ impl Display {
             plain,
             work_before,
             work_per_iteration,
-            iterations,
         }
     }
 
@@ -87,7 +84,7 @@ impl Display {
     }
 
     pub fn iteration(&self, p: &Progress<'_>) {
-        let iterations_done = p.tile as u64 * self.iterations + p.iteration as u64;
+        let iterations_done = (p.tile * p.iterations + p.iteration) as u64;
         self.bar.set_position(
             self.work_before[p.scale] + self.work_per_iteration[p.scale] * iterations_done,
         );
@@ -158,10 +155,12 @@ mod tests {
     }
 
     #[test]
-    fn later_scales_and_tiles_weigh_by_their_pixels() {
+    fn scales_and_tiles_weigh_by_their_pixels_times_their_budgets() {
         let params = pastiche_core::Params {
             size: pastiche_core::FULL_SIZE,
             tile_size: 320,
+            iterations: 10,
+            coarse_iterations: 30,
             ..pastiche_core::Params::default()
         };
         let plan = params.plan(600, 450);
@@ -169,11 +168,11 @@ mod tests {
             plan.iter().map(|s| s.tiles.len()).collect::<Vec<_>>(),
             [1, 6]
         );
-        let display = Display::start(&plan, 10);
-        assert_eq!(display.work_before, [0, 300 * 225 * 10]);
+        let display = Display::start(&plan);
+        assert_eq!(display.work_before, [0, 300 * 225 * 30]);
         assert_eq!(
             display.bar.length(),
-            Some(300 * 225 * 10 + 320 * 320 * 10 * 6)
+            Some(300 * 225 * 30 + 320 * 320 * 10 * 6)
         );
     }
 }

@@ -44,7 +44,8 @@ fn help_documents_every_option_with_its_default() {
         "--size <SIZE>",
         "[default: 512]",
         "--iterations <ITERATIONS>",
-        "[default: 300]",
+        "--quality <QUALITY>",
+        "[default: standard]",
         "--style-weight <STYLE_WEIGHT>",
         "[default: 10]",
         "--preserve-colors",
@@ -75,6 +76,7 @@ fn a_small_run_writes_webp_at_the_requested_size_and_reports_in_plain_lines() {
     for expected in [
         "pastiche: loading the model and ONNX Runtime…\n",
         "pastiche: compiling the graphs",
+        "pastiche: quality standard: at most about ",
         "pastiche: computing the style targets…\n",
         "iteration 3/3  loss",
         "including set-up",
@@ -98,7 +100,7 @@ fn hex(text: &str) -> Vec<u8> {
 fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("out.png");
-    let option_cases: [(&[&str], &str); 9] = [
+    let option_cases: [(&[&str], &str); 10] = [
         (&["--style-weight=-1"], "style weight"),
         (&["--content-weight", "NaN"], "content weight"),
         (&["--tv-weight", "inf"], "tv weight"),
@@ -123,6 +125,10 @@ fn bad_input_exits_2_naming_the_problem_and_writes_nothing() {
         (
             &["--iterations", "-1"],
             "'-1' for '--iterations <ITERATIONS>': must be a whole number",
+        ),
+        (
+            &["--quality", "best"],
+            "'best' is not a quality (draft, standard or fine)",
         ),
     ];
     for (extra, expected) in option_cases {

@@ -2,7 +2,12 @@
 //! and measures how long Pastiche takes to reach a given loss.
 //!
 //!   engine prepare SIZE DIR                         write DIR/{content,style}.{f32,json}; print the initial loss
-//!   engine to-loss SIZE TARGET THREADS SCALES MAX   stylise until the loss at SIZE is ≤ TARGET
+//!   engine to-loss SIZE TARGET THREADS SCALES MAX [COARSE [INIT [TOLERANCE]]]
+//!                                                   stylise until the loss at SIZE is ≤ TARGET:
+//!                                                   at most MAX iterations at SIZE, COARSE (default
+//!                                                   MAX) at each smaller scale, from INIT
+//!                                                   (content|style-colours), with the convergence
+//!                                                   stop at TOLERANCE (default 0: off)
 //!   engine video WIDTH HEIGHT FRAMES SIZE FIRST LATER
 //!                                                   stylise FRAMES frames of a WIDTH×HEIGHT pan
 //!                                                   as pastiche-video does (bench/gpu.sh)
@@ -14,7 +19,7 @@ use std::time::Instant;
 
 use ndarray::s;
 use pastiche_core::{
-    Control, CoreError, Device, Engine, Params, Picture, SessionOptions, Style, StyleTargets,
+    Control, CoreError, Device, Engine, Init, Params, Picture, SessionOptions, Style, StyleTargets,
     VideoSession,
 };
 use pastiche_graph::store;
@@ -130,18 +135,30 @@ fn main() {
                 number(5) as usize,
             );
             let (content, style) = pictures(size);
+            let init = match args.get(7).map(String::as_str) {
+                None | Some("content") => Init::Content,
+                Some("style-colours") => Init::StyleColours,
+                Some(other) => panic!("unknown init {other}"),
+            };
             let params = Params {
                 size,
                 scales,
                 iterations: max,
+                coarse_iterations: args.get(6).map_or(0, |_| number(6) as usize),
+                tolerance: args.get(8).map_or(0.0, |_| number(8) as f32),
+                init,
                 ..Params::default()
             };
             let mut engine = engine(threads);
             let started = Instant::now();
             let mut targets = starry_targets(&engine, style, &params, &content);
             let (mut iterations, mut evaluations, mut loss) = (0, 0, f64::NAN);
+            let mut coarse = (0, 0, 0.0);
             let result = engine.stylize(&content, &mut targets, &params, &mut |p| {
                 let last_scale = p.scale + 1 == p.scales;
+                if !last_scale {
+                    coarse = (p.iteration, p.evaluations, started.elapsed().as_secs_f64());
+                }
                 (iterations, evaluations, loss) = (p.iteration, p.evaluations, p.loss.total);
                 if last_scale && p.loss.total <= target {
                     Control::Cancel
@@ -150,14 +167,14 @@ fn main() {
                 }
             });
             // Cancelled is how the callback stops the run once the target is reached.
-            let reached = match result {
-                Err(CoreError::Cancelled) => true,
+            let (reached, final_loss) = match result {
+                Err(CoreError::Cancelled) => (true, loss),
                 Err(e) => panic!("{e}"),
-                Ok(_) => false,
+                Ok(done) => (false, done.loss.total),
             };
             println!(
-                "{{\"reached\": {reached}, \"seconds\": {:.3}, \"final_scale_iterations\": {iterations}, \"evaluations\": {evaluations}, \"loss\": {loss}}}",
-                started.elapsed().as_secs_f64()
+                "{{\"reached\": {reached}, \"seconds\": {:.3}, \"final_scale_iterations\": {iterations}, \"evaluations\": {evaluations}, \"loss\": {final_loss}, \"coarse_iterations\": {}, \"coarse_evaluations\": {}, \"coarse_seconds\": {:.3}}}",
+                started.elapsed().as_secs_f64(), coarse.0, coarse.1, coarse.2
             );
         }
         Some("video") => {

@@ -163,7 +163,7 @@ fn profile(
     use ort::session::{Session, SessionInputValue};
     use ort::value::TensorRef;
 
-    let runtime = pastiche_core::runtime::ensure_runtime(None).unwrap();
+    let runtime = pastiche_core::runtime::ensure_runtime(None, Device::Cpu).unwrap();
     let prefix = std::env::temp_dir().join("pastiche_loss_gradient");
     // The same settings as `GraphSession` (crates/pastiche-core/src/session.rs), plus the profiler.
     let build = || -> ort::Result<Session> {

@@ -13,6 +13,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::optimizer::{Adam, Lbfgs, Optimizer};
 use crate::params::{ColorPreservation, Init, OptimizerKind, Params};
+use crate::schedule::Convergence;
 use crate::{color, tiling, CoreError, Device, GraphSession, Picture, SessionOptions};
 
 /// One style image and its share of the blend.
@@ -91,6 +92,18 @@ pub struct StyleTargets {
     config: GraphConfig,
     /// Blended Gram matrix per style layer, by the content's longest side.
     by_size: HashMap<usize, Vec<ArrayD<f32>>>,
+}
+
+impl StyleTargets {
+    /// `rgb` recoloured to the colour mean and covariance of the blend's heaviest style.
+    fn recolour_to_styles(&self, rgb: &Array3<f32>) -> Array3<f32> {
+        let heaviest = self
+            .styles
+            .iter()
+            .max_by(|a, b| a.weight.total_cmp(&b.weight))
+            .expect("targets hold at least one style");
+        color::match_colour_histogram(rgb, &heaviest.picture.rgb)
+    }
 }
 
 struct Graphs {
@@ -373,6 +386,9 @@ impl Engine {
                     previous.resized(content_here.width(), content_here.height())
                 }
                 (None, Init::Content) => content_here.clone(),
+                (None, Init::StyleColours) => {
+                    content_here.with_rgb(targets.recolour_to_styles(&content_here.rgb))
+                }
                 (None, Init::Noise) => {
                     let mut rng = StdRng::seed_from_u64(params.seed);
                     content_here.with_rgb(
@@ -397,6 +413,7 @@ impl Engine {
                         tiles: step.tiles.len(),
                         width: step.width,
                         height: step.height,
+                        iterations: step.iterations,
                     },
                     started,
                     &mut evaluations,
@@ -559,13 +576,16 @@ impl Engine {
                 Optimizer::Adam(Adam::new(x.len(), learning_rate))
             }
         };
-        for iteration in 1..=params.iterations {
+        let mut convergence = Convergence::new(params.tolerance as f64);
+        let mut done = 0;
+        for iteration in 1..=at.iterations {
             let step = optimizer.step(&mut x, &mut objective)?;
+            done = iteration;
             *evaluations += step.evaluations;
             let snapshot = || problem.unpad(&x, content);
             let report = Progress {
                 iteration,
-                iterations: params.iterations,
+                iterations: at.iterations,
                 scale: at.scale,
                 scales: at.scales,
                 tile: at.tile,
@@ -585,8 +605,11 @@ impl Engine {
             if progress(&report) == Control::Cancel {
                 return Err(CoreError::Cancelled);
             }
+            if convergence.converged(step.loss) {
+                break;
+            }
         }
-        Ok((problem.unpad(&x, content), params.iterations, terms.get()))
+        Ok((problem.unpad(&x, content), done, terms.get()))
     }
 }
 
@@ -599,6 +622,8 @@ struct ScalePosition {
     tiles: usize,
     width: usize,
     height: usize,
+    /// Most iterations at this scale.
+    iterations: usize,
 }
 
 /// Fixed inputs and sizes of the optimisation at one scale.

@@ -5,11 +5,14 @@ mod color;
 pub mod cuda;
 mod engine;
 mod error;
+mod line_search;
 mod motion;
 mod optimizer;
 mod params;
 mod picture;
+mod quality;
 pub mod runtime;
+mod schedule;
 mod session;
 mod styles;
 pub mod tiling;
@@ -23,6 +26,8 @@ pub use params::{
     SMALLEST_SCALE,
 };
 pub use picture::Picture;
+pub use quality::{estimated_time, Quality};
+pub use schedule::CONVERGENCE_WINDOW;
 pub use session::{Device, GraphSession, Outputs, SessionOptions, MAX_THREADS};
 pub use styles::{bundled_style, load_style, BundledStyle, BUNDLED_STYLES};
 pub use video::{FrameStats, VideoSession};

@@ -1,9 +1,10 @@
-//! The optimisers over the image: L-BFGS with a backtracking (Armijo) line search — a fixed step
-//! diverges on this problem — and Adam. Both take one iteration at a time so that the engine can
-//! report progress and cancel between iterations.
+//! The optimisers over the image: L-BFGS with a strong-Wolfe line search (`line_search.rs`; a
+//! fixed step diverges on this problem) and Adam. Both take one iteration at a time so that the
+//! engine can report progress and cancel between iterations.
 
 use std::collections::VecDeque;
 
+use crate::line_search::strong_wolfe;
 use crate::CoreError;
 
 /// Loss and gradient at a point: `objective(x, gradient_out) -> loss`.
@@ -36,7 +37,7 @@ impl Optimizer {
     }
 }
 
-fn dot(a: &[f32], b: &[f32]) -> f64 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f64 {
     a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum()
 }
 
@@ -59,10 +60,6 @@ pub struct Lbfgs {
     /// Loss and gradient at the current point, once evaluated.
     current: Option<(f64, Vec<f32>)>,
 }
-
-/// Armijo sufficient-decrease constant.
-const ARMIJO: f64 = 1e-4;
-const MAX_LINE_SEARCH_STEPS: usize = 12;
 
 impl Lbfgs {
     /// History of at most `max_pairs` pairs and `memory_budget` bytes for `n` variables (at least 3 pairs).
@@ -130,54 +127,52 @@ impl Lbfgs {
             slope = dot(&gradient, &direction);
         }
 
-        let mut step = 1.0f64;
-        let mut trial = x.to_vec();
-        let mut trial_gradient = vec![0.0; x.len()];
-        for attempt in 0.. {
-            trial.copy_from_slice(x);
-            axpy(step, &direction, &mut trial);
-            evaluations += 1;
-            let trial_loss = objective(&trial, &mut trial_gradient)?;
-            if trial_loss.is_finite() && trial_loss <= loss + ARMIJO * step * slope {
-                let s: Vec<f32> = trial.iter().zip(x.iter()).map(|(t, x)| t - x).collect();
-                let y: Vec<f32> = trial_gradient
-                    .iter()
-                    .zip(&gradient)
-                    .map(|(a, b)| a - b)
-                    .collect();
-                let curvature = dot(&s, &y);
-                if curvature > 1e-10 * dot(&y, &y).sqrt() * dot(&s, &s).sqrt() {
-                    if self.history.len() == self.history_limit {
-                        self.history.pop_front();
-                    }
-                    self.history.push_back(Pair {
-                        s,
-                        y,
-                        rho: 1.0 / curvature,
-                    });
-                }
-                x.copy_from_slice(&trial);
-                self.current = Some((trial_loss, trial_gradient));
-                return Ok(Step {
-                    loss: trial_loss,
-                    evaluations,
-                });
-            }
-            if attempt + 1 == MAX_LINE_SEARCH_STEPS {
-                break;
-            }
-            // Minimum of the quadratic through f(0), f'(0) and f(step), kept within [0.1, 0.5]·step.
-            let next = if trial_loss.is_finite() {
-                -slope * step * step / (2.0 * (trial_loss - loss - slope * step))
-            } else {
-                0.1 * step
-            };
-            step = next.clamp(0.1 * step, 0.5 * step);
+        let (point, spent) = strong_wolfe(objective, x, &direction, (loss, slope), 1.0)?;
+        evaluations += spent;
+        if point.t == 0.0 {
+            // No decrease found: stay put, forget the curvature pairs, and report the current loss.
+            self.history.clear();
+            self.current = Some((loss, gradient));
+            return Ok(Step { loss, evaluations });
         }
-        // No decrease found: stay put, forget the curvature pairs, and report the current loss.
-        self.history.clear();
-        self.current = Some((loss, gradient));
-        Ok(Step { loss, evaluations })
+        // The same arithmetic as the line search's trial point, so x is exactly where it evaluated.
+        let t = point.t as f32;
+        let s: Vec<f32> = x
+            .iter_mut()
+            .zip(&direction)
+            .map(|(x, d)| {
+                let moved = *x + t * d;
+                let step = moved - *x;
+                *x = moved;
+                step
+            })
+            .collect();
+        self.remember(s, &point.gradient, &gradient);
+        self.current = Some((point.loss, point.gradient));
+        Ok(Step {
+            loss: point.loss,
+            evaluations,
+        })
+    }
+
+    /// Adds the pair (s, y = new − old gradient) unless its curvature is too small to trust.
+    fn remember(&mut self, s: Vec<f32>, new_gradient: &[f32], old_gradient: &[f32]) {
+        let y: Vec<f32> = new_gradient
+            .iter()
+            .zip(old_gradient)
+            .map(|(a, b)| a - b)
+            .collect();
+        let curvature = dot(&s, &y);
+        if curvature > 1e-10 * dot(&y, &y).sqrt() * dot(&s, &s).sqrt() {
+            if self.history.len() == self.history_limit {
+                self.history.pop_front();
+            }
+            self.history.push_back(Pair {
+                s,
+                y,
+                rho: 1.0 / curvature,
+            });
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use crate::{CoreError, Picture};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OptimizerKind {
-    /// L-BFGS with a backtracking line search; history bounded by `memory_budget` bytes.
+    /// L-BFGS with a strong-Wolfe line search; history bounded by `memory_budget` bytes.
     Lbfgs {
         history: usize,
         memory_budget: usize,
@@ -20,6 +20,8 @@ pub enum OptimizerKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Init {
     Content,
+    /// The content recoloured to the colour mean and covariance of the (heaviest) style.
+    StyleColours,
     /// Uniform noise around mid-grey, from the seed.
     Noise,
     /// Any picture, resized to the content (the video filter's warm start).
@@ -49,8 +51,14 @@ pub struct Params {
     /// Longest side of the pictures optimised whole; a scale larger than this runs in
     /// overlapping tiles of this size, so memory depends on it, not on the picture.
     pub tile_size: usize,
-    /// Optimiser iterations at each scale.
+    /// Most optimiser iterations at the final scale (and at every scale unless
+    /// `coarse_iterations` is set).
     pub iterations: usize,
+    /// Most iterations at each scale below the final one; 0: `iterations`.
+    pub coarse_iterations: usize,
+    /// Convergence stop: a scale ends once its loss fell by less than this fraction over the last
+    /// 10 iterations; 0 runs every scale to its iteration count.
+    pub tolerance: f32,
     pub content_weight: f32,
     pub style_weight: f32,
     /// Weight of the total-variation smoothness term: the mean squared difference of
@@ -90,6 +98,8 @@ impl Default for Params {
             scales: 0,
             tile_size: DEFAULT_TILE_SIZE,
             iterations: 300,
+            coarse_iterations: 0,
+            tolerance: 0.0,
             content_weight: 1.0,
             style_weight: 10.0,
             tv_weight: 1.0,
@@ -160,6 +170,19 @@ impl Params {
                 format!("must be 1..={MAX_ITERATIONS}"),
             ));
         }
+        if self.coarse_iterations > MAX_ITERATIONS {
+            return Err(CoreError::parameter(
+                "coarse iterations",
+                self.coarse_iterations,
+                format!("must be 0..={MAX_ITERATIONS}"),
+            ));
+        }
+        check(
+            "tolerance",
+            self.tolerance,
+            (0.0..1.0).contains(&self.tolerance),
+            "must be in [0, 1)",
+        )?;
         check(
             "content weight",
             self.content_weight,
@@ -253,9 +276,16 @@ impl Params {
     /// tiles (one covering it all when it fits [`Params::tile_size`]).
     pub fn plan(&self, width: usize, height: usize) -> Vec<ScalePlan> {
         let longest = width.max(height);
-        self.schedule(longest)
+        let schedule = self.schedule(longest);
+        let last = schedule.len() - 1;
+        let coarse = match self.coarse_iterations {
+            0 => self.iterations,
+            n => n,
+        };
+        schedule
             .into_iter()
-            .map(|side| {
+            .enumerate()
+            .map(|(i, side)| {
                 let scale = side as f64 / longest as f64;
                 let fit = |length: usize| ((length as f64 * scale).round() as usize).max(1);
                 let (w, h) = (fit(width), fit(height));
@@ -264,19 +294,21 @@ impl Params {
                     width: w,
                     height: h,
                     tiles: tiling::layout(w, h, self.tile_size),
+                    iterations: if i == last { self.iterations } else { coarse },
                 }
             })
             .collect()
     }
 }
 
-/// One scale of a run: the working size and the tiles it is optimised in.
+/// One scale of a run: the working size, the tiles it is optimised in and its most iterations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScalePlan {
     pub longest: usize,
     pub width: usize,
     pub height: usize,
     pub tiles: Vec<Tile>,
+    pub iterations: usize,
 }
 
 #[cfg(test)]

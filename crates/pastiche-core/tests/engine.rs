@@ -422,3 +422,54 @@ fn warm_started_video_frames_follow_a_pan_start_close_and_stay_coherent() {
         .unwrap();
     assert!(!session.last_frame().warm_started);
 }
+
+/// Each scale runs its own budget (the coarse one first), and the convergence stop ends a scale
+/// once the loss has levelled off, so that the budgets are maxima.
+#[test]
+fn scales_run_their_own_budgets_and_stop_once_converged() {
+    let mut engine = engine();
+    let content = content();
+    let budgets = Params {
+        scales: 2,
+        iterations: 2,
+        coarse_iterations: 3,
+        ..params(2)
+    };
+    let mut targets = targets(&engine, &budgets, &content);
+    let mut seen = Vec::new();
+    engine
+        .stylize(&content, &mut targets, &budgets, &mut |p| {
+            seen.push((p.scale, p.iteration, p.iterations));
+            Control::Continue
+        })
+        .unwrap();
+    assert_eq!(
+        seen,
+        [(0, 1, 3), (0, 2, 3), (0, 3, 3), (1, 1, 2), (1, 2, 2)]
+    );
+
+    // A loose tolerance: the loss falls by less than half over ten iterations well before 60.
+    let stopping = Params {
+        tolerance: 0.5,
+        ..params(60)
+    };
+    let mut losses = Vec::new();
+    let result = engine
+        .stylize(&content, &mut targets, &stopping, &mut |p| {
+            losses.push(p.loss.total);
+            Control::Continue
+        })
+        .unwrap();
+    let window = pastiche_core::CONVERGENCE_WINDOW;
+    assert!(
+        (window + 1..60).contains(&result.iterations),
+        "{} iterations",
+        result.iterations
+    );
+    assert_eq!(losses.len(), result.iterations);
+    let last = losses[losses.len() - 1];
+    assert!(
+        losses[losses.len() - 1 - window] - last <= 0.5 * last,
+        "{losses:?}"
+    );
+}
