@@ -99,7 +99,11 @@ typedef enum pastiche_device {
 
 typedef enum pastiche_pooling { PASTICHE_POOLING_AVG = 0, PASTICHE_POOLING_MAX = 1 } pastiche_pooling;
 typedef enum pastiche_optimizer { PASTICHE_OPTIMIZER_LBFGS = 0, PASTICHE_OPTIMIZER_ADAM = 1 } pastiche_optimizer;
-typedef enum pastiche_init { PASTICHE_INIT_CONTENT = 0, PASTICHE_INIT_NOISE = 1 } pastiche_init;
+typedef enum pastiche_init {
+    PASTICHE_INIT_CONTENT = 0,
+    PASTICHE_INIT_NOISE = 1,
+    PASTICHE_INIT_STYLE_COLOURS = 2  /* the content recoloured to the style's colour statistics */
+} pastiche_init;
 /* Quality presets: how finished the picture should be, against how long it takes. */
 typedef enum pastiche_quality {
     PASTICHE_QUALITY_NONE = 0,      /* `iterations` at every scale, no convergence stop */

@@ -96,9 +96,10 @@ pub fn params_from(params: *const pastiche_params) -> Result<Params, Failure> {
                 learning_rate: p.learning_rate,
             },
         },
-        init: match enum_value(p.init, "params.init", &[0, 1])? {
+        init: match enum_value(p.init, "params.init", &[0, 1, 2])? {
             0 => Init::Content,
-            _ => Init::Noise,
+            1 => Init::Noise,
+            _ => Init::StyleColours,
         },
         seed: p.seed,
         preserve_colors: enum_value(

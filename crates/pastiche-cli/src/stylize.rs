@@ -62,8 +62,10 @@ pub struct StylizeArgs {
     tv_weight: f32,
     #[command(flatten)]
     layers: LayerArgs,
-    /// Starting image: content, noise, or the path of an image.
-    #[arg(long, default_value = "content")]
+    /// Starting image: style-colours (the content recoloured to the style's colour mean and
+    /// covariance: the same loss in about a third fewer iterations than from the content itself),
+    /// content, noise, or the path of an image.
+    #[arg(long, default_value = "style-colours")]
     init: String,
     /// Optimiser.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Lbfgs)]
@@ -123,6 +125,7 @@ enum ColorArg {
 impl StylizeArgs {
     fn params(&self) -> Result<Params, CoreError> {
         let init = match self.init.as_str() {
+            "style-colours" => Init::StyleColours,
             "content" => Init::Content,
             "noise" => Init::Noise,
             path => Init::Image(Picture::load(Path::new(path))?),

@@ -53,7 +53,7 @@ fn help_documents_every_option_with_its_default() {
         "--save-every",
         "--style-blend",
         "--init <INIT>",
-        "[default: content]",
+        "[default: style-colours]",
     ] {
         assert!(help.contains(expected), "help lacks {expected}:\n{help}");
     }

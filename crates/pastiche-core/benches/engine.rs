@@ -19,8 +19,8 @@ use std::time::Instant;
 
 use ndarray::s;
 use pastiche_core::{
-    Control, CoreError, Device, Engine, Init, Params, Picture, SessionOptions, Style, StyleTargets,
-    VideoSession,
+    Control, CoreError, Device, Engine, Init, LossTerms, Params, Picture, SessionOptions, Style,
+    StyleTargets, VideoSession,
 };
 use pastiche_graph::store;
 
@@ -154,12 +154,19 @@ fn main() {
             let mut targets = starry_targets(&engine, style, &params, &content);
             let (mut iterations, mut evaluations, mut loss) = (0, 0, f64::NAN);
             let mut coarse = (0, 0, 0.0);
+            // The final scale's loss every 10 iterations, to read the convergence stop off.
+            let mut trajectory = Vec::new();
+            let mut terms = LossTerms::default();
             let result = engine.stylize(&content, &mut targets, &params, &mut |p| {
                 let last_scale = p.scale + 1 == p.scales;
                 if !last_scale {
                     coarse = (p.iteration, p.evaluations, started.elapsed().as_secs_f64());
                 }
                 (iterations, evaluations, loss) = (p.iteration, p.evaluations, p.loss.total);
+                terms = p.loss;
+                if last_scale && p.iteration % 10 == 0 {
+                    trajectory.push(format!("{:.5}", p.loss.total));
+                }
                 if last_scale && p.loss.total <= target {
                     Control::Cancel
                 } else {
@@ -173,8 +180,8 @@ fn main() {
                 Ok(done) => (false, done.loss.total),
             };
             println!(
-                "{{\"reached\": {reached}, \"seconds\": {:.3}, \"final_scale_iterations\": {iterations}, \"evaluations\": {evaluations}, \"loss\": {final_loss}, \"coarse_iterations\": {}, \"coarse_evaluations\": {}, \"coarse_seconds\": {:.3}}}",
-                started.elapsed().as_secs_f64(), coarse.0, coarse.1, coarse.2
+                "{{\"reached\": {reached}, \"seconds\": {:.3}, \"final_scale_iterations\": {iterations}, \"evaluations\": {evaluations}, \"loss\": {final_loss}, \"coarse_iterations\": {}, \"coarse_evaluations\": {}, \"coarse_seconds\": {:.3}, \"content\": {:.5}, \"style\": {:.5}, \"every_10\": [{}]}}",
+                started.elapsed().as_secs_f64(), coarse.0, coarse.1, coarse.2, terms.content, terms.style, trajectory.join(", ")
             );
         }
         Some("video") => {

@@ -473,3 +473,29 @@ fn scales_run_their_own_budgets_and_stop_once_converged() {
         "{losses:?}"
     );
 }
+
+/// Starting from the content recoloured to the style starts nearer the style: after the first
+/// iteration the style loss is lower than when starting from the content itself.
+#[test]
+fn style_colour_initialisation_starts_nearer_the_style() {
+    let mut engine = engine();
+    let content = content();
+    let mut first_style_loss = |init: Init| {
+        let params = Params { init, ..params(1) };
+        let mut targets = targets(&engine, &params, &content);
+        let mut style = f64::NAN;
+        engine
+            .stylize(&content, &mut targets, &params, &mut |p| {
+                style = p.loss.style;
+                Control::Continue
+            })
+            .unwrap();
+        style
+    };
+    let from_content = first_style_loss(Init::Content);
+    let from_style_colours = first_style_loss(Init::StyleColours);
+    assert!(
+        from_style_colours < 0.8 * from_content,
+        "style loss after one iteration: {from_style_colours} from the style's colours, {from_content} from the content"
+    );
+}
