@@ -9,12 +9,13 @@ use crate::params::Params;
 /// How finished the picture should be, against how long it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Quality {
-    /// A quick look at the composition: about a quarter of `Standard`'s time.
+    /// A quick look at the composition: 40 % of `Standard`'s work.
     Draft,
-    /// The default: as good as the former 300 + 300 iterations by the reference's losses.
+    /// The default: half the work of the former fixed 300 iterations at every scale.
     #[default]
     Standard,
-    /// Runs on until the loss has all but stopped falling.
+    /// The former budgets (300 at every scale), stopping only once the loss has all but
+    /// stopped falling.
     Fine,
 }
 
@@ -82,11 +83,13 @@ impl std::str::FromStr for Quality {
     }
 }
 
-/// Seconds of one loss+gradient evaluation per megapixel on one core (the VGG-16 default model,
-/// measured on the development machine's AMD EPYC (AVX2); docs/benchmarks.md).
-const SECONDS_PER_MEGAPIXEL_CORE: f64 = 18.0;
-/// Evaluations per iteration with the strong-Wolfe line search (measured: 1.0–1.1).
-const EVALUATIONS_PER_ITERATION: f64 = 1.05;
+/// Seconds of one loss+gradient evaluation per megapixel on one core: 2.69 s at 512² on two
+/// threads (the VGG-16 default model on the development machine's two shared cores;
+/// docs/benchmarks.md). Taken as linear in pixels (the 256² and 512² timings agree within 5 %)
+/// and in cores (not measured: the machine has two).
+const SECONDS_PER_MEGAPIXEL_CORE: f64 = 20.5;
+/// Evaluations per iteration with the strong-Wolfe line search (measured: 151 for 150).
+const EVALUATIONS_PER_ITERATION: f64 = 1.01;
 
 /// The longest an optimisation with `params` on a `width` × `height` content can take on the
 /// CPU with `threads` threads (0: one per core), set-up excluded: every scale (every tile)
