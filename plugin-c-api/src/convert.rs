@@ -32,6 +32,17 @@ pub fn enum_value<T: Copy>(value: i32, name: &str, choices: &[T]) -> Result<T, F
         .ok_or_else(|| Failure::invalid(format!("{name} {value} is out of range")))
 }
 
+/// The library's engine options, as `pastiche_engine_options_init` writes them.
+pub fn default_options() -> pastiche_engine_options {
+    pastiche_engine_options {
+        struct_size: std::mem::size_of::<pastiche_engine_options>(),
+        model: std::ptr::null(),
+        runtime_library: std::ptr::null(),
+        device: 0,
+        threads: 0,
+    }
+}
+
 /// The library's defaults, as `pastiche_params_init` writes them.
 pub fn default_params() -> pastiche_params {
     let defaults = Params::default();

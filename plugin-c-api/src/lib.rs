@@ -108,15 +108,8 @@ pub unsafe extern "C" fn pastiche_engine_options_init(
     struct_size: usize,
 ) -> pastiche_status {
     guard(|| {
-        let defaults = pastiche_engine_options {
-            struct_size,
-            model: std::ptr::null(),
-            runtime_library: std::ptr::null(),
-            device: 0,
-            threads: 0,
-        };
         // SAFETY: the header requires `struct_size` writable bytes or NULL.
-        unsafe { versioned::init(options, struct_size, defaults, "options") }
+        unsafe { versioned::init(options, struct_size, convert::default_options(), "options") }
     })
 }
 
@@ -165,13 +158,7 @@ pub unsafe extern "C" fn pastiche_engine_create(
     engine: *mut *mut pastiche_engine,
 ) -> pastiche_status {
     guard(|| {
-        let defaults = pastiche_engine_options {
-            struct_size: 0,
-            model: std::ptr::null(),
-            runtime_library: std::ptr::null(),
-            device: 0,
-            threads: 0,
-        };
+        let defaults = convert::default_options();
         // SAFETY: the header requires valid pointers or NULL.
         let (options, out) = unsafe {
             (
