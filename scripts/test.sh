@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/bootstrap.sh
+# A full run needs about 15 GB (builds, the GPU runtime, the GIMP 3 chroot); a full disk shows up
+# later as failures far from their cause, so say where it stands first.
+free_gb=$(df -P --block-size=1G . | awk 'NR == 2 {print $4}')
+echo "test: ${free_gb} GB free on the build disk" >&2
+[ "$free_gb" -ge 15 ] || echo "test: warning: under 15 GB free; 'No space left on device' below means the disk" >&2
 cargo build --quiet -p pastiche-cli
 # The GPU build too (256 MB, once), so that its refusal on this GPU-less machine is tested.
 PASTICHE_BIN="$PWD/target/debug/pastiche" models/fetch-default.sh --cuda-provider-only

@@ -4,12 +4,14 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ndarray::{Array3, ArrayD, ArrayViewD, IxDyn};
 use pastiche_graph::{loss_gradient_graph, names, targets_graph, GraphConfig, VggModel};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rayon::ThreadPool;
 
 use crate::optimizer::{Adam, Lbfgs, Optimizer};
 use crate::params::{ColorPreservation, Init, OptimizerKind, Params};
@@ -120,6 +122,8 @@ pub struct Engine {
     /// Why `Device::Auto` fell back to the CPU, if it did.
     fallback: Option<String>,
     graphs: Option<Graphs>,
+    /// The optimiser's threads (as many as the sessions': `options.threads`).
+    optimiser_threads: Arc<ThreadPool>,
 }
 
 /// Smallest value used to normalise a layer's loss by its target's energy.
@@ -175,11 +179,13 @@ impl Engine {
         crate::runtime::ensure_runtime(options.runtime_library.as_deref(), options.device)?;
         let (device, fallback) = crate::session::probe_device(&options)?;
         options.device = device;
+        let optimiser_threads = crate::vector::thread_pool(options.threads)?;
         Ok(Engine {
             model,
             options,
             fallback,
             graphs: None,
+            optimiser_threads,
         })
     }
 
@@ -571,7 +577,12 @@ impl Engine {
             OptimizerKind::Lbfgs {
                 history,
                 memory_budget,
-            } => Optimizer::Lbfgs(Lbfgs::new(x.len(), history, memory_budget)),
+            } => Optimizer::Lbfgs(Lbfgs::new(
+                x.len(),
+                history,
+                memory_budget,
+                Arc::clone(&self.optimiser_threads),
+            )),
             OptimizerKind::Adam { learning_rate } => {
                 Optimizer::Adam(Adam::new(x.len(), learning_rate))
             }

@@ -16,6 +16,7 @@ mod schedule;
 mod session;
 mod styles;
 pub mod tiling;
+mod vector;
 mod video;
 
 pub use engine::{Control, Engine, LossTerms, Progress, Style, StyleTargets, Stylized};

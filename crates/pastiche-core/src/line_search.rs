@@ -6,7 +6,10 @@
 //! `|g(x+td)·d| ≤ c₂|g(x)·d|`: the step is neither too short nor past the valley floor, which keeps
 //! the L-BFGS curvature pairs informative (sᵀy > 0 is guaranteed).
 
-use crate::optimizer::{dot, Objective};
+use rayon::ThreadPool;
+
+use crate::optimizer::Objective;
+use crate::vector::dot;
 use crate::CoreError;
 
 /// Sufficient decrease (Armijo) constant.
@@ -29,7 +32,9 @@ pub struct LinePoint {
 /// Searches along `direction` from `x`, whose loss and slope along `direction` are `start`,
 /// beginning with the step `t`. Returns the accepted point and the evaluations spent; a point
 /// with `t == 0` (and an empty gradient: the caller has it) means no better point was found.
+/// The slopes are computed on `pool`.
 pub fn strong_wolfe(
+    pool: &ThreadPool,
     objective: &mut Objective<'_>,
     x: &[f32],
     direction: &[f32],
@@ -46,7 +51,7 @@ pub fn strong_wolfe(
             .for_each(|(v, (x, d))| *v = x + t as f32 * d);
         let mut gradient = vec![0f32; x.len()];
         let loss = objective(&trial, &mut gradient)?;
-        let slope = dot(&gradient, direction);
+        let slope = dot(pool, &gradient, direction);
         // A non-finite loss (overflow far along the line) counts as too far.
         let loss = if loss.is_finite() {
             loss
@@ -194,9 +199,10 @@ mod tests {
         let mut gradient = vec![0.0f32; 4];
         let loss = valley(&x, &mut gradient).unwrap();
         let direction: Vec<f32> = gradient.iter().map(|g| -g * 1e-3).collect();
-        let slope = dot(&gradient, &direction);
+        let pool = crate::vector::thread_pool(1).unwrap();
+        let slope = dot(&pool, &gradient, &direction);
         let (point, evaluations) =
-            strong_wolfe(&mut valley, &x, &direction, (loss, slope), start_t).unwrap();
+            strong_wolfe(&pool, &mut valley, &x, &direction, (loss, slope), start_t).unwrap();
         (point, evaluations, loss, slope)
     }
 

@@ -3,8 +3,12 @@
 //! engine can report progress and cancel between iterations.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+
+use rayon::ThreadPool;
 
 use crate::line_search::strong_wolfe;
+use crate::vector::{axpy, dot, scale};
 use crate::CoreError;
 
 /// Loss and gradient at a point: `objective(x, gradient_out) -> loss`.
@@ -37,15 +41,6 @@ impl Optimizer {
     }
 }
 
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum()
-}
-
-fn axpy(alpha: f64, x: &[f32], y: &mut [f32]) {
-    let alpha = alpha as f32;
-    y.iter_mut().zip(x).for_each(|(y, x)| *y += alpha * x);
-}
-
 struct Pair {
     s: Vec<f32>,
     y: Vec<f32>,
@@ -55,6 +50,8 @@ struct Pair {
 /// Limited-memory BFGS. Each stored pair costs two image-sized vectors, so the history is
 /// bounded by a memory budget as well as by a count.
 pub struct Lbfgs {
+    /// Threads for the vector work (`vector.rs`).
+    pool: Arc<ThreadPool>,
     history_limit: usize,
     history: VecDeque<Pair>,
     /// Loss and gradient at the current point, once evaluated.
@@ -62,10 +59,12 @@ pub struct Lbfgs {
 }
 
 impl Lbfgs {
-    /// History of at most `max_pairs` pairs and `memory_budget` bytes for `n` variables (at least 3 pairs).
-    pub fn new(n: usize, max_pairs: usize, memory_budget: usize) -> Lbfgs {
+    /// History of at most `max_pairs` pairs and `memory_budget` bytes for `n` variables (at least
+    /// 3 pairs); the vector work runs on `pool`.
+    pub fn new(n: usize, max_pairs: usize, memory_budget: usize, pool: Arc<ThreadPool>) -> Lbfgs {
         let pair_bytes = 2 * n * std::mem::size_of::<f32>();
         Lbfgs {
+            pool,
             history_limit: (memory_budget / pair_bytes.max(1)).clamp(3, max_pairs.max(3)),
             history: VecDeque::new(),
             current: None,
@@ -79,15 +78,16 @@ impl Lbfgs {
 
     /// Two-loop recursion: `-H g`, with `H₀ = γI` scaled by the newest pair.
     fn direction(&self, gradient: &[f32]) -> Vec<f32> {
+        let pool = &*self.pool;
         let mut q: Vec<f32> = gradient.iter().map(|g| -g).collect();
         let mut alphas = Vec::with_capacity(self.history.len());
         for pair in self.history.iter().rev() {
-            let alpha = pair.rho * dot(&pair.s, &q);
-            axpy(-alpha, &pair.y, &mut q);
+            let alpha = pair.rho * dot(pool, &pair.s, &q);
+            axpy(pool, -alpha, &pair.y, &mut q);
             alphas.push(alpha);
         }
         let gamma = match self.history.back() {
-            Some(newest) => dot(&newest.s, &newest.y) / dot(&newest.y, &newest.y),
+            Some(newest) => dot(pool, &newest.s, &newest.y) / dot(pool, &newest.y, &newest.y),
             // No curvature yet: a first step that moves the largest pixel by 1/10 of the range.
             None => {
                 0.1 / gradient
@@ -96,10 +96,10 @@ impl Lbfgs {
                     .max(f32::MIN_POSITIVE) as f64
             }
         };
-        q.iter_mut().for_each(|v| *v *= gamma as f32);
+        scale(pool, gamma, &mut q);
         for (pair, alpha) in self.history.iter().zip(alphas.into_iter().rev()) {
-            let beta = pair.rho * dot(&pair.y, &q);
-            axpy(alpha - beta, &pair.s, &mut q);
+            let beta = pair.rho * dot(pool, &pair.y, &q);
+            axpy(pool, alpha - beta, &pair.s, &mut q);
         }
         q
     }
@@ -118,16 +118,17 @@ impl Lbfgs {
                 (objective(x, &mut gradient)?, gradient)
             }
         };
+        let pool = Arc::clone(&self.pool);
         let mut direction = self.direction(&gradient);
-        let mut slope = dot(&gradient, &direction);
+        let mut slope = dot(&pool, &gradient, &direction);
         if slope.is_nan() || slope >= 0.0 {
             // Lost curvature information (e.g. rounding): restart from steepest descent.
             self.history.clear();
             direction = self.direction(&gradient);
-            slope = dot(&gradient, &direction);
+            slope = dot(&pool, &gradient, &direction);
         }
 
-        let (point, spent) = strong_wolfe(objective, x, &direction, (loss, slope), 1.0)?;
+        let (point, spent) = strong_wolfe(&pool, objective, x, &direction, (loss, slope), 1.0)?;
         evaluations += spent;
         if point.t == 0.0 {
             // No decrease found: stay put, forget the curvature pairs, and report the current loss.
@@ -162,8 +163,9 @@ impl Lbfgs {
             .zip(old_gradient)
             .map(|(a, b)| a - b)
             .collect();
-        let curvature = dot(&s, &y);
-        if curvature > 1e-10 * dot(&y, &y).sqrt() * dot(&s, &s).sqrt() {
+        let pool = &*self.pool;
+        let curvature = dot(pool, &s, &y);
+        if curvature > 1e-10 * dot(pool, &y, &y).sqrt() * dot(pool, &s, &s).sqrt() {
             if self.history.len() == self.history_limit {
                 self.history.pop_front();
             }
@@ -229,6 +231,10 @@ impl Adam {
 mod tests {
     use super::*;
 
+    fn pool() -> Arc<ThreadPool> {
+        crate::vector::thread_pool(2).unwrap()
+    }
+
     /// An ill-conditioned quadratic (condition number 10⁴) with a known minimum.
     fn quadratic() -> impl FnMut(&[f32], &mut [f32]) -> Result<f64, CoreError> {
         |x: &[f32], g: &mut [f32]| {
@@ -247,7 +253,7 @@ mod tests {
     fn lbfgs_minimises_an_ill_conditioned_quadratic() {
         let mut x = vec![0.0f32; 10];
         let mut objective = quadratic();
-        let mut optimizer = Lbfgs::new(x.len(), 10, 1 << 20);
+        let mut optimizer = Lbfgs::new(x.len(), 10, 1 << 20, pool());
         let mut loss = f64::INFINITY;
         for _ in 0..200 {
             loss = optimizer.step(&mut x, &mut objective).unwrap().loss;
@@ -267,7 +273,7 @@ mod tests {
     #[test]
     fn both_optimisers_find_the_bottom_of_rosenbrocks_valley() {
         let mut x = vec![-1.2f32, 1.0];
-        let mut lbfgs = Lbfgs::new(2, 10, 1 << 20);
+        let mut lbfgs = Lbfgs::new(2, 10, 1 << 20, pool());
         for _ in 0..200 {
             lbfgs.step(&mut x, &mut rosenbrock).unwrap();
         }
@@ -289,9 +295,12 @@ mod tests {
 
     #[test]
     fn lbfgs_history_is_bounded_by_memory() {
-        assert_eq!(Lbfgs::new(1_000_000, 100, 80_000_000).history_limit(), 10);
-        assert_eq!(Lbfgs::new(1_000_000, 100, 0).history_limit(), 3);
-        assert_eq!(Lbfgs::new(10, 100, 1 << 30).history_limit(), 100);
+        assert_eq!(
+            Lbfgs::new(1_000_000, 100, 80_000_000, pool()).history_limit(),
+            10
+        );
+        assert_eq!(Lbfgs::new(1_000_000, 100, 0, pool()).history_limit(), 3);
+        assert_eq!(Lbfgs::new(10, 100, 1 << 30, pool()).history_limit(), 100);
     }
 
     #[test]
