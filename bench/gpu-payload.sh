@@ -30,7 +30,7 @@ cp target/release/pastiche "$stage/bin/"
 for bench in engine loss_gradient; do
   cp "$(ls -t target/release/deps/$bench-* | grep -v '\.d$' | head -1)" "$stage/bin/$bench"
 done
-cp bench/gpu.sh bench/reference.py "$stage/bench/"
+cp bench/gpu.sh bench/gpu-before-after.sh bench/reference.py "$stage/bench/"
 cp "$data/tubingen.jpg" "$data/starry_night.jpg" "$stage/data/"
 cp -rL "$cache/models/vgg16" "$stage/cache/models/"
 cp -L "$cache/runtime/libonnxruntime.so.1.32.0" "$stage/cache/runtime/"

@@ -3,8 +3,8 @@
 # in the same run, on the same GPU. Prints a Markdown report for docs/benchmarks.md:
 #
 #   1. ms per loss+gradient at 256–2048 px, Pastiche and PyTorch (bench/reference.py) side by side
-#   2. a full 512 px stylisation with the default schedule (256 then 512 px, 300 iterations a
-#      scale) and 512 px × 500 iterations single-scale, each timed from the command's start
+#   2. a full 512 px stylisation with the default schedule (256 then 512 px, the standard
+#      preset) and 512 px × 500 iterations single-scale, each timed from the command's start
 #      (set-up included)
 #   3. one second of 720p video (24 frames panning across a photo) as pastiche-video runs it
 #      (512 px, 300 iterations for the first frame, 100 for each later one)

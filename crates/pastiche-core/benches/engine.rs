@@ -12,15 +12,16 @@
 //!                                                   stylise FRAMES frames of a WIDTH×HEIGHT pan
 //!                                                   as pastiche-video does (bench/gpu.sh)
 //! Prints one JSON object. Images come from shared/data (override with PASTICHE_DATA); the
-//! device is $BENCH_DEVICE (cpu, cuda or auto; default cpu).
+//! device is $BENCH_DEVICE (cpu, cuda or auto; default cpu); $BENCH_HISTORY sets the L-BFGS
+//! history of `to-loss` (default: the engine's).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ndarray::s;
 use pastiche_core::{
-    Control, CoreError, Device, Engine, Init, LossTerms, Params, Picture, SessionOptions, Style,
-    StyleTargets, VideoSession,
+    Control, CoreError, Device, Engine, Init, LossTerms, OptimizerKind, Params, Picture,
+    SessionOptions, Style, StyleTargets, VideoSession,
 };
 use pastiche_graph::store;
 
@@ -148,6 +149,16 @@ fn main() {
                 tolerance: args.get(8).map_or(0.0, |_| number(8) as f32),
                 init,
                 ..Params::default()
+            };
+            let params = match (std::env::var("BENCH_HISTORY"), &params.optimizer) {
+                (Ok(history), OptimizerKind::Lbfgs { memory_budget, .. }) => Params {
+                    optimizer: OptimizerKind::Lbfgs {
+                        history: history.parse().expect("BENCH_HISTORY: a number of pairs"),
+                        memory_budget: *memory_budget,
+                    },
+                    ..params
+                },
+                _ => params,
             };
             let mut engine = engine(threads);
             let started = Instant::now();

@@ -136,11 +136,11 @@ fn main() {
         "image                        {side}x{side}, {device:?}, {threads} threads, {runs} runs"
     );
     println!(
-        "loss+gradient (median)       {:.3} s",
+        "loss+gradient (median)       {:.4} s",
         loss_median.as_secs_f64()
     );
     println!(
-        "targets forward (median)     {:.3} s",
+        "targets forward (median)     {:.4} s",
         forward_median.as_secs_f64()
     );
     println!(

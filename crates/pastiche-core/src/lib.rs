@@ -19,7 +19,9 @@ pub mod tiling;
 mod vector;
 mod video;
 
-pub use engine::{Control, Engine, LossTerms, Progress, Style, StyleTargets, Stylized};
+pub use engine::{
+    Control, Engine, LossTerms, Progress, Style, StyleTargets, Stylized, GPU_HISTORY,
+};
 pub use error::CoreError;
 pub use params::{
     ColorPreservation, Init, OptimizerKind, Params, ScalePlan, DEFAULT_SIZE, DEFAULT_TILE_SIZE,

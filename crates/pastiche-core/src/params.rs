@@ -7,7 +7,8 @@ use crate::{CoreError, Picture};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OptimizerKind {
-    /// L-BFGS with a strong-Wolfe line search; history bounded by `memory_budget` bytes.
+    /// L-BFGS with a strong-Wolfe line search; history bounded by `memory_budget` bytes, and on
+    /// CUDA by [`crate::GPU_HISTORY`] pairs.
     Lbfgs {
         history: usize,
         memory_budget: usize,
