@@ -118,13 +118,15 @@ impl Lbfgs {
                 (objective(x, &mut gradient)?, gradient)
             }
         };
+        // The two-loop recursion's hundreds of vector operations run inside the pool, so each
+        // starts on its threads directly rather than being handed over from this one.
         let pool = Arc::clone(&self.pool);
-        let mut direction = self.direction(&gradient);
+        let mut direction = pool.install(|| self.direction(&gradient));
         let mut slope = dot(&pool, &gradient, &direction);
         if slope.is_nan() || slope >= 0.0 {
             // Lost curvature information (e.g. rounding): restart from steepest descent.
             self.history.clear();
-            direction = self.direction(&gradient);
+            direction = pool.install(|| self.direction(&gradient));
             slope = dot(&pool, &gradient, &direction);
         }
 
@@ -148,7 +150,7 @@ impl Lbfgs {
                 step
             })
             .collect();
-        self.remember(s, &point.gradient, &gradient);
+        pool.install(|| self.remember(s, &point.gradient, &gradient));
         self.current = Some((point.loss, point.gradient));
         Ok(Step {
             loss: point.loss,
