@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pastiche.h>
+
 #include "settings.h"
 
 typedef enum render_status { RENDER_OK = 0, RENDER_FAILED = 1, RENDER_CANCELLED = 2 } render_status;
@@ -47,5 +49,9 @@ render_status render_stylize(const render_request *request, float *out, char *me
  * SETTINGS_SIZE_FULL), but never upscaling the region and never below libpastiche's minimum of
  * 16 pixels. */
 uint32_t render_working_size(const settings *s, uint32_t width, uint32_t height);
+
+/* The libpastiche parameters render_stylize runs `s` with on a `width` × `height` region, so
+ * that the estimate (estimate.c) asks libpastiche about the very run it will get. */
+void render_params(const settings *s, uint32_t width, uint32_t height, pastiche_params *params);
 
 #endif
