@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include <pastiche.h>
+
 #include "render.h"
 
 /* pastiche-core's constants (params.rs, tiling.rs): the first resolution's longest side, the

@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include <pastiche.h>
+
 /* libpastiche refuses working sizes below this. */
 static const uint32_t SMALLEST_WORKING_SIZE = 16;
 

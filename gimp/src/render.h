@@ -10,9 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <pastiche.h>
-
 #include "settings.h"
+
+/* Declared, not included: gimp3.c's GObject type Pastiche defines a function pastiche_init,
+ * the name of pastiche.h's init enum. */
+struct pastiche_params;
 
 typedef enum render_status { RENDER_OK = 0, RENDER_FAILED = 1, RENDER_CANCELLED = 2 } render_status;
 
@@ -52,6 +54,6 @@ uint32_t render_working_size(const settings *s, uint32_t width, uint32_t height)
 
 /* The libpastiche parameters render_stylize runs `s` with on a `width` × `height` region, so
  * that the estimate (estimate.c) asks libpastiche about the very run it will get. */
-void render_params(const settings *s, uint32_t width, uint32_t height, pastiche_params *params);
+void render_params(const settings *s, uint32_t width, uint32_t height, struct pastiche_params *params);
 
 #endif
