@@ -12,7 +12,8 @@ export GIMP2_DIRECTORY="$scratch/profile"
 timeout 120 gimp-console-2.10 -i -d -f -b '(gimp-quit 0)' > /dev/null 2>&1
 make --no-print-directory -C gimp install GIMP2_DIRECTORY="$GIMP2_DIRECTORY" PROFILE="${PROFILE:-release}" > /dev/null
 cp ../shared/data/tubingen.jpg "$scratch/content.jpg"
-# Bundled styles by name: the dialog opens with both pickers on their presets.
+# Bundled styles by name: the dialog opens with both pickers on their presets, and quality
+# standard (plug-in-pastiche's arguments mean quality custom).
 style=starry-night
 second=the-scream
 
@@ -20,7 +21,7 @@ second=the-scream
 xvfb-run -a -s '-screen 0 1280x1024x24' bash -c '
   timeout 300 gimp-console-2.10 -i -d -f -b "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"$1\" \"$1\")))
       (layer (car (gimp-image-get-active-layer image))))
-    (plug-in-pastiche RUN-INTERACTIVE image layer \"$2\" \"$3\" 0.3 1.0 100 512 0 0 0))" -b "(gimp-quit 0)" &
+    (plug-in-pastiche-quality RUN-INTERACTIVE image layer \"$2\" \"$3\" 0.3 1.0 100 512 0 0 0 2))" -b "(gimp-quit 0)" &
   for _ in $(seq 60); do
     sleep 1
     xwininfo -root -tree 2>/dev/null | grep -q "\"Neural Style Transfer\"" && break

@@ -2,6 +2,10 @@
 
 #include <stdio.h>
 
+#include <pastiche.h>
+
+#include "render.h"
+
 /* pastiche-core's constants (params.rs, tiling.rs): the first resolution's longest side, the
  * default tile and the pixels neighbouring tiles share. */
 static const uint32_t SMALLEST_SCALE = 256;
@@ -9,11 +13,6 @@ static const uint32_t TILE_SIZE = 512;
 static const uint32_t TILE_OVERLAP = 64;
 static const uint32_t SMALLEST_SIDE = 16;
 
-/* One loss+gradient evaluation of a 512 × 512 picture on two CPU threads: 1.26 s (median of 7,
- * docs/benchmarks.md); its time and memory grow with the pixel count. L-BFGS makes about 1.05
- * evaluations per iteration (567 for 565 iterations in the same benchmarks). */
-static const double SECONDS_PER_EVALUATION_512 = 1.26;
-static const double EVALUATIONS_PER_ITERATION = 1.05;
 /* Peak RSS of a whole run at 512² (945 MB, docs/benchmarks.md): about 1 GB per 512² tile. */
 static const double ENGINE_BYTES_512 = 1.0e9;
 /* The plug-in holds the region as RGBA floats three times (original, result, and the engine's
@@ -42,7 +41,16 @@ static uint32_t ilog2(uint32_t value)
     return log;
 }
 
-void estimate_run(const settings *s, uint32_t width, uint32_t height, estimate *e)
+/* libpastiche's time for the run render.c will make, or -1 when it refuses the parameters. */
+static double seconds_of(const settings *s, uint32_t width, uint32_t height, uint32_t cores)
+{
+    pastiche_params params;
+    render_params(s, width, height, &params);
+    double seconds;
+    return pastiche_estimate_seconds(&params, width, height, cores, &seconds) == PASTICHE_OK ? seconds : -1.0;
+}
+
+void estimate_run(const settings *s, uint32_t width, uint32_t height, uint32_t cores, estimate *e)
 {
     uint32_t longest = longest_of(width, height);
     uint32_t size = s->size == SETTINGS_SIZE_FULL || (uint32_t)s->size > longest ? longest : (uint32_t)s->size;
@@ -52,7 +60,9 @@ void estimate_run(const settings *s, uint32_t width, uint32_t height, estimate *
     e->working_size = size;
     e->scales = 1 + ilog2(ratio > 1 ? ratio : 1);
     e->enlarged = size < longest;
-    e->seconds = 0.0;
+    e->cores = cores;
+    e->seconds = seconds_of(s, width, height, cores);
+    e->may_stop_early = s->quality != SETTINGS_QUALITY_CUSTOM;
 
     double largest_tile = 0.0;
     for (uint32_t k = 0; k < e->scales; k++) {
@@ -67,7 +77,6 @@ void estimate_run(const settings *s, uint32_t width, uint32_t height, estimate *
         uint32_t tile_w = w < TILE_SIZE ? w : TILE_SIZE, tile_h = h < TILE_SIZE ? h : TILE_SIZE;
         uint32_t tiles = windows(w, TILE_SIZE, overlap) * windows(h, TILE_SIZE, overlap);
         double tile_share = (double)tile_w * tile_h / ((double)TILE_SIZE * TILE_SIZE);
-        e->seconds += tiles * s->iterations * EVALUATIONS_PER_ITERATION * SECONDS_PER_EVALUATION_512 * tile_share;
         if (tile_share > largest_tile)
             largest_tile = tile_share;
         e->tiles = tiles;
@@ -75,28 +84,31 @@ void estimate_run(const settings *s, uint32_t width, uint32_t height, estimate *
     e->peak_bytes = ENGINE_BYTES_512 * largest_tile + REGION_COPIES * 16.0 * width * height;
 }
 
-static void describe_time(double seconds, char *text, size_t text_size)
+/* "about 6 min"; "at most about 6 min" where a convergence stop may end the run sooner. */
+static void describe_time(const estimate *e, char *text, size_t text_size)
 {
-    if (seconds < 90)
-        snprintf(text, text_size, "%.0f s", seconds < 1 ? 1 : seconds);
-    else if (seconds < 90 * 60)
-        snprintf(text, text_size, "%.0f min", seconds / 60);
+    const char *bound = e->may_stop_early ? "at most about" : "about";
+    if (e->seconds < 0)
+        snprintf(text, text_size, "an unknown time");
+    else if (e->seconds < 90)
+        snprintf(text, text_size, "%s %.0f s", bound, e->seconds < 1 ? 1 : e->seconds);
+    else if (e->seconds < 90 * 60)
+        snprintf(text, text_size, "%s %.0f min", bound, e->seconds / 60);
     else
-        snprintf(text, text_size, "%.1f h", seconds / 3600);
+        snprintf(text, text_size, "%s %.1f h", bound, e->seconds / 3600);
 }
 
 void estimate_describe(const estimate *e, char *text, size_t text_size)
 {
-    char time[32];
-    describe_time(e->seconds, time, sizeof time);
-    const char *resolutions = e->scales == 1 ? "1 resolution" : NULL;
+    char time[64];
+    describe_time(e, time, sizeof time);
+    char scales[32];
+    snprintf(scales, sizeof scales, "%u resolution%s", e->scales, e->scales == 1 ? "" : "s");
     char tiles[64] = "";
     if (e->tiles > 1)
         snprintf(tiles, sizeof tiles, ", the last in %u tiles", e->tiles);
-    char scales[32];
-    snprintf(scales, sizeof scales, "%u resolutions", e->scales);
-    snprintf(text, text_size, "Estimate: about %s and %.1f GB of memory (on 2 CPU cores; %s%s)", time,
-             e->peak_bytes / 1e9, resolutions ? resolutions : scales, tiles);
+    snprintf(text, text_size, "Estimate: %s and %.1f GB of memory (on %u CPU core%s; %s%s)", time,
+             e->peak_bytes / 1e9, e->cores, e->cores == 1 ? "" : "s", scales, tiles);
 }
 
 void estimate_warning(const estimate *e, uint32_t width, uint32_t height, char *text, size_t text_size)

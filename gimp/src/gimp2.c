@@ -23,6 +23,9 @@
 #define PLUG_IN_PROC "plug-in-pastiche"
 /* The same filter with one more argument: a layer of an open image as the style. */
 #define PLUG_IN_PROC_FROM_LAYER "plug-in-pastiche-from-layer"
+/* And with a quality preset: GIMP 2.10's arguments are positional and all required, so one
+ * appended to plug-in-pastiche would break every script that calls it. */
+#define PLUG_IN_PROC_QUALITY "plug-in-pastiche-quality"
 #define PLUG_IN_BINARY "pastiche"
 #define PLUG_IN_ROLE "pastiche"
 #define MESSAGE_SIZE 1024
@@ -49,7 +52,9 @@ static const GimpParamDef ARGUMENTS[] = {
     {GIMP_PDB_FLOAT, "strength",
      "Style strength, 0.01..100: multiplies the default style/content weight ratio (10:1); 2 gives "
      "twice the style, 0.5 half"},
-    {GIMP_PDB_INT32, "iterations", "Optimiser iterations at each resolution, 1..2000 (more: finer result, slower)"},
+    {GIMP_PDB_INT32, "iterations",
+     "Optimiser iterations at each resolution, 1..2000 (more: finer result, slower); plug-in-pastiche-quality's "
+     "presets ignore it"},
     {GIMP_PDB_INT32, "size",
      "Longest side the optimisation runs at, 64..4096 pixels (never above the layer's), the result then "
      "enlarged to the layer's size; 0: full size, the layer's own (large layers run in tiles)"},
@@ -63,9 +68,27 @@ static const GimpParamDef ARGUMENTS[] = {
 static const GimpParamDef STYLE_LAYER_ARGUMENT = {
     GIMP_PDB_DRAWABLE, "style-layer", "A layer of an open image whose pixels are the style (alpha ignored)"};
 
+/* plug-in-pastiche-quality: ARGUMENTS, then this. */
+static const GimpParamDef QUALITY_ARGUMENT = {
+    GIMP_PDB_INT32, "quality",
+    "0: custom (the iterations argument at every resolution), 1: draft (a quick look, 40 % of standard's work), "
+    "2: standard, 3: fine (twice standard's work); a preset sets each resolution's iterations and ends one "
+    "early once its loss has all but stopped falling"};
+
 static const GimpParamDef RETURN_VALUES[] = {
     {GIMP_PDB_LAYER, "layer", "The new layer holding the stylised pixels"},
 };
+
+/* plug-in-pastiche with one more argument after ARGUMENTS, and no menu entry. */
+static void install_variant(const char *name, const char *blurb, const char *help, const GimpParamDef *extra)
+{
+    GimpParamDef arguments[G_N_ELEMENTS(ARGUMENTS) + 1];
+    memcpy(arguments, ARGUMENTS, sizeof ARGUMENTS);
+    arguments[G_N_ELEMENTS(ARGUMENTS)] = *extra;
+    gimp_install_procedure(name, blurb, help, "Pastiche contributors", "Pastiche contributors", "2026", NULL,
+                           "RGB*, GRAY*", GIMP_PLUGIN, G_N_ELEMENTS(arguments), G_N_ELEMENTS(RETURN_VALUES),
+                           arguments, RETURN_VALUES);
+}
 
 static void query(void)
 {
@@ -81,16 +104,17 @@ static void query(void)
         RETURN_VALUES);
     gimp_plugin_menu_register(PLUG_IN_PROC, "<Image>/Filters/Artistic");
 
-    GimpParamDef from_layer[G_N_ELEMENTS(ARGUMENTS) + 1];
-    memcpy(from_layer, ARGUMENTS, sizeof ARGUMENTS);
-    from_layer[G_N_ELEMENTS(ARGUMENTS)] = STYLE_LAYER_ARGUMENT;
-    gimp_install_procedure(PLUG_IN_PROC_FROM_LAYER,
-                           "Repaint a layer in the style of another layer (Gatys et al. neural style transfer)",
-                           "As plug-in-pastiche, with the style taken from the pixels of 'style-layer', a layer "
-                           "of any open image; 'style' and 'style2' must be empty.",
-                           "Pastiche contributors", "Pastiche contributors", "2026", NULL, "RGB*, GRAY*",
-                           GIMP_PLUGIN, G_N_ELEMENTS(from_layer), G_N_ELEMENTS(RETURN_VALUES), from_layer,
-                           RETURN_VALUES);
+    install_variant(PLUG_IN_PROC_FROM_LAYER,
+                    "Repaint a layer in the style of another layer (Gatys et al. neural style transfer)",
+                    "As plug-in-pastiche, with the style taken from the pixels of 'style-layer', a layer of any "
+                    "open image; 'style' and 'style2' must be empty.",
+                    &STYLE_LAYER_ARGUMENT);
+    install_variant(PLUG_IN_PROC_QUALITY,
+                    "Repaint a layer in the style of a painting, at a quality preset (Gatys et al. neural style "
+                    "transfer)",
+                    "As plug-in-pastiche, with 'quality' choosing how finished the picture is (and so how long it "
+                    "takes) instead of 'iterations'.",
+                    &QUALITY_ARGUMENT);
 }
 
 /* ---- Running the filter on a layer ----------------------------------------------------- */
@@ -264,6 +288,7 @@ typedef struct dialog_widgets {
     GtkWidget *estimate;
     GtkWidget *warning;
     gint32 drawable;
+    GtkObject *iterations; /* applies with quality custom only */
 } dialog_widgets;
 
 static void update_sensitivity(GtkWidget *unused, dialog_widgets *w)
@@ -288,9 +313,10 @@ static void update_estimate(dialog_widgets *w)
     gboolean full = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(w->full_size));
     w->s->size = full ? SETTINGS_SIZE_FULL : w->chosen_size;
     gimp_scale_entry_set_sensitive(w->size, !full);
+    gimp_scale_entry_set_sensitive(w->iterations, w->s->quality == SETTINGS_QUALITY_CUSTOM);
     estimate e;
     char text[512];
-    estimate_run(w->s, (uint32_t)w->region_width, (uint32_t)w->region_height, &e);
+    estimate_run(w->s, (uint32_t)w->region_width, (uint32_t)w->region_height, g_get_num_processors(), &e);
     estimate_describe(&e, text, sizeof text);
     gtk_label_set_text(GTK_LABEL(w->estimate), text);
     estimate_warning(&e, (uint32_t)w->region_width, (uint32_t)w->region_height, text, sizeof text);
@@ -306,7 +332,7 @@ static void on_size_changed(GtkAdjustment *adjustment, dialog_widgets *w)
     update_estimate(w);
 }
 
-/* Rows 2 and 3 of `table`: the size slider and the Full size toggle; then the estimate and
+/* Rows 3 and 4 of `table`: the size slider and the Full size toggle; then the estimate and
  * warning lines at the end of `content`. */
 static void add_size_widgets(dialog_widgets *w, GtkWidget *table, GtkWidget *content, gint32 drawable)
 {
@@ -319,7 +345,7 @@ static void add_size_widgets(dialog_widgets *w, GtkWidget *table, GtkWidget *con
     settings_default(&defaults);
     w->chosen_size = w->s->size == SETTINGS_SIZE_FULL ? defaults.size : w->s->size;
     w->size = gimp_scale_entry_new(
-        GTK_TABLE(table), 0, 2, "Processing si_ze:", 200, 6, w->chosen_size, SETTINGS_SIZE_MIN, SETTINGS_SIZE_MAX,
+        GTK_TABLE(table), 0, 3, "Processing si_ze:", 200, 6, w->chosen_size, SETTINGS_SIZE_MIN, SETTINGS_SIZE_MAX,
         64, 256, 0, FALSE, SETTINGS_SIZE_MIN, 2048,
         "Longest side, in pixels, the painting is computed at before it is enlarged to the layer", NULL);
     g_signal_connect(w->size, "value-changed", G_CALLBACK(on_size_changed), w);
@@ -329,7 +355,7 @@ static void add_size_widgets(dialog_widgets *w, GtkWidget *table, GtkWidget *con
     g_free(full_label);
     gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(w->full_size), w->s->size == SETTINGS_SIZE_FULL);
     g_signal_connect_swapped(w->full_size, "toggled", G_CALLBACK(update_estimate), w);
-    gtk_table_attach(GTK_TABLE(table), w->full_size, 1, 3, 3, 4, GTK_FILL, GTK_FILL, 0, 0);
+    gtk_table_attach(GTK_TABLE(table), w->full_size, 1, 3, 4, 5, GTK_FILL, GTK_FILL, 0, 0);
 
     w->estimate = gtk_label_new(NULL);
     gtk_misc_set_alignment(GTK_MISC(w->estimate), 0.0, 0.5);
@@ -339,6 +365,34 @@ static void add_size_widgets(dialog_widgets *w, GtkWidget *table, GtkWidget *con
     gtk_label_set_line_wrap(GTK_LABEL(w->warning), TRUE);
     gtk_widget_set_size_request(w->warning, 570, -1);
     gtk_box_pack_start(GTK_BOX(content), w->warning, FALSE, FALSE, 0);
+}
+
+/* ---- Dialog: quality ----------------------------------------------------------------------- */
+
+static void on_quality_changed(GtkWidget *combo, dialog_widgets *w)
+{
+    gimp_int_combo_box_get_active(GIMP_INT_COMBO_BOX(combo), &w->s->quality);
+    update_estimate(w);
+}
+
+/* Rows 1 and 2 of `table`: the quality presets, and the iterations slider that only Custom
+ * uses. Made after the size widgets, as choosing the quality updates the estimate at once. */
+static void add_quality_widgets(dialog_widgets *w, GtkWidget *table)
+{
+    w->iterations = gimp_scale_entry_new(
+        GTK_TABLE(table), 0, 2, "_Iterations:", 200, 6, w->s->iterations, SETTINGS_ITERATIONS_MIN,
+        SETTINGS_ITERATIONS_MAX, 10, 100, 0, FALSE, SETTINGS_ITERATIONS_MIN, 1000,
+        "Quality Custom: optimiser steps at each resolution; more gives a finer result and takes longer", NULL);
+    g_signal_connect(w->iterations, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &w->s->iterations);
+    g_signal_connect_swapped(w->iterations, "value-changed", G_CALLBACK(update_estimate), w);
+    GtkWidget *quality = gimp_int_combo_box_new(
+        "Draft (a quick look)", SETTINGS_QUALITY_DRAFT, "Standard", SETTINGS_QUALITY_STANDARD,
+        "Fine (twice standard's time)", SETTINGS_QUALITY_FINE, "Custom (the iterations below)",
+        SETTINGS_QUALITY_CUSTOM, NULL);
+    gimp_help_set_help_data(quality, "How finished the picture is, and so how long it takes (the estimate below)",
+                            NULL);
+    gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(quality), w->s->quality, G_CALLBACK(on_quality_changed), w);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 1, "_Quality:", 0.0, 0.5, quality, 2, FALSE);
 }
 
 /* ---- Dialog: style from an open image ---------------------------------------------------- */
@@ -470,7 +524,7 @@ static gboolean run_dialog(settings *s, gint32 drawable)
     gtk_box_pack_start(GTK_BOX(content), blend_frame, FALSE, FALSE, 0);
     g_signal_connect(w.use_style2, "toggled", G_CALLBACK(update_sensitivity), &w);
 
-    GtkWidget *table = gtk_table_new(7, 3, FALSE);
+    GtkWidget *table = gtk_table_new(8, 3, FALSE);
     gtk_table_set_col_spacings(GTK_TABLE(table), 6);
     gtk_table_set_row_spacings(GTK_TABLE(table), 6);
     gtk_box_pack_start(GTK_BOX(content), table, FALSE, FALSE, 0);
@@ -481,31 +535,26 @@ static gboolean run_dialog(settings *s, gint32 drawable)
     gimp_scale_entry_set_logarithmic(strength, TRUE);
     g_signal_connect(strength, "value-changed", G_CALLBACK(gimp_double_adjustment_update), &s->strength);
 
-    GtkObject *iterations = gimp_scale_entry_new(
-        GTK_TABLE(table), 0, 1, "_Iterations:", 200, 6, s->iterations, SETTINGS_ITERATIONS_MIN,
-        SETTINGS_ITERATIONS_MAX, 10, 100, 0, FALSE, SETTINGS_ITERATIONS_MIN, 1000,
-        "Optimiser steps at each resolution: more gives a finer result and takes longer", NULL);
-    g_signal_connect(iterations, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &s->iterations);
-    g_signal_connect_swapped(iterations, "value-changed", G_CALLBACK(update_estimate), &w);
     add_size_widgets(&w, table, content, drawable);
+    add_quality_widgets(&w, table);
 
     GtkWidget *colors = gimp_int_combo_box_new("Take the style's colours", SETTINGS_COLORS_STYLE,
                                                "Keep the layer's colours", SETTINGS_COLORS_LUMINANCE,
                                                "Recolour the style to the layer", SETTINGS_COLORS_HISTOGRAM, NULL);
     gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(colors), s->colors, G_CALLBACK(gimp_int_combo_box_get_active),
                                &s->colors);
-    gimp_table_attach_aligned(GTK_TABLE(table), 0, 4, "_Colours:", 0.0, 0.5, colors, 2, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 5, "_Colours:", 0.0, 0.5, colors, 2, FALSE);
 
     GtkWidget *device = gimp_int_combo_box_new("Automatic (GPU when present)", SETTINGS_DEVICE_AUTO, "CPU",
                                                SETTINGS_DEVICE_CPU, "GPU (CUDA)", SETTINGS_DEVICE_CUDA, NULL);
     gimp_int_combo_box_connect(GIMP_INT_COMBO_BOX(device), s->device, G_CALLBACK(gimp_int_combo_box_get_active),
                                &s->device);
-    gimp_table_attach_aligned(GTK_TABLE(table), 0, 5, "_Device:", 0.0, 0.5, device, 2, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 6, "_Device:", 0.0, 0.5, device, 2, FALSE);
 
     GtkObject *seed_adjustment;
     GtkWidget *seed = gimp_spin_button_new(&seed_adjustment, s->seed, 0, G_MAXINT32, 1, 10, 0, 1, 0);
     g_signal_connect(seed_adjustment, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &s->seed);
-    gimp_table_attach_aligned(GTK_TABLE(table), 0, 6, "S_eed:", 0.0, 0.5, seed, 1, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 7, "S_eed:", 0.0, 0.5, seed, 1, FALSE);
 
     update_sensitivity(NULL, &w);
     gtk_widget_show_all(w.dialog);
@@ -525,9 +574,14 @@ static gboolean run_dialog(settings *s, gint32 drawable)
 
 /* ---- Entry point ----------------------------------------------------------------------- */
 
-static void settings_from_arguments(settings *s, const GimpParam *param, gint nparams)
+/* The arguments of procedure `name` (ARGUMENTS, then its variant's one more). */
+static void settings_from_arguments(settings *s, const gchar *name, const GimpParam *param)
 {
-    s->style_layer = nparams > (gint)G_N_ELEMENTS(ARGUMENTS) ? param[G_N_ELEMENTS(ARGUMENTS)].data.d_drawable : 0;
+    const GimpParam *extra = &param[G_N_ELEMENTS(ARGUMENTS)];
+    s->style_layer = g_strcmp0(name, PLUG_IN_PROC_FROM_LAYER) == 0 ? extra->data.d_drawable : 0;
+    /* The procedures without a quality argument predate the presets: their `iterations` keeps
+     * its meaning, at every resolution. */
+    s->quality = g_strcmp0(name, PLUG_IN_PROC_QUALITY) == 0 ? extra->data.d_int32 : SETTINGS_QUALITY_CUSTOM;
     g_strlcpy(s->style, param[3].data.d_string ? param[3].data.d_string : "", SETTINGS_PATH_MAX);
     g_strlcpy(s->style2, param[4].data.d_string ? param[4].data.d_string : "", SETTINGS_PATH_MAX);
     s->style2_blend = param[5].data.d_float;
@@ -544,19 +598,21 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
 {
     static GimpParam values[2];
     static char message[MESSAGE_SIZE];
-    gint expected = (gint)G_N_ELEMENTS(ARGUMENTS) + (g_strcmp0(name, PLUG_IN_PROC_FROM_LAYER) == 0);
+    gint expected = (gint)G_N_ELEMENTS(ARGUMENTS) + (g_strcmp0(name, PLUG_IN_PROC) != 0);
     GimpRunMode run_mode = param[0].data.d_int32;
     gint32 image = param[1].data.d_image;
     gint32 drawable = param[2].data.d_drawable;
 
     /* The dialog starts from the last run's values; before any run, from the caller's arguments
-     * when it passed them (so a script can open a pre-filled dialog), else the defaults. */
+     * when it passed them (so a script can open a pre-filled dialog), else the defaults. Stored
+     * values of another size are another layout's (an older plug-in's in the same GIMP session:
+     * `quality` took the struct from 8232 to 8240 bytes) and are not read. */
     settings s;
     settings_default(&s);
     if (run_mode != GIMP_RUN_NONINTERACTIVE && gimp_get_data_size(PLUG_IN_PROC) == sizeof s)
         gimp_get_data(PLUG_IN_PROC, &s);
     else if (nparams == expected && param[3].data.d_string && param[3].data.d_string[0])
-        settings_from_arguments(&s, param, nparams);
+        settings_from_arguments(&s, name, param);
 
     GimpPDBStatusType status = GIMP_PDB_SUCCESS;
     message[0] = '\0';
@@ -565,7 +621,7 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
             g_snprintf(message, sizeof message, "%s takes %d arguments, got %d", name, expected, nparams);
             status = GIMP_PDB_CALLING_ERROR;
         } else {
-            settings_from_arguments(&s, param, nparams);
+            settings_from_arguments(&s, name, param);
         }
     } else if (run_mode == GIMP_RUN_INTERACTIVE && !run_dialog(&s, drawable)) {
         status = GIMP_PDB_CANCEL;

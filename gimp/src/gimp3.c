@@ -108,7 +108,8 @@ static GimpProcedure *pastiche_create_procedure(GimpPlugIn *plug_in, const gchar
                                        "the style, 0.5 half",
                                        SETTINGS_STRENGTH_MIN, SETTINGS_STRENGTH_MAX, d.strength, G_PARAM_READWRITE);
     gimp_procedure_add_int_argument(procedure, "iterations", "_Iterations",
-                                    "Optimiser iterations at each resolution (more: finer result, slower)",
+                                    "With quality custom: optimiser iterations at each resolution (more: finer "
+                                    "result, slower)",
                                     SETTINGS_ITERATIONS_MIN, SETTINGS_ITERATIONS_MAX, d.iterations,
                                     G_PARAM_READWRITE);
     gimp_procedure_add_int_argument(procedure, "size", "Processing si_ze",
@@ -138,6 +139,18 @@ static GimpProcedure *pastiche_create_procedure(GimpPlugIn *plug_in, const gchar
     gimp_procedure_add_int_argument(procedure, "seed", "S_eed",
                                     "Random seed; the same seed and settings give the same result", 0, G_MAXINT32,
                                     d.seed, G_PARAM_READWRITE);
+    /* Last, so that calls written before it keep their arguments' positions; those passing
+     * 'iterations' add quality "custom" to keep their iteration count (gimp/README.md). */
+    gimp_procedure_add_choice_argument(
+        procedure, "quality", "_Quality",
+        "How finished the picture is, and so how long it takes: draft (a quick look, 40 % of standard's work), "
+        "standard, fine (twice standard's work), or custom ('iterations' at every resolution). A preset sets "
+        "each resolution's iterations and ends one early once its loss has all but stopped falling",
+        gimp_choice_new_with_values("draft", SETTINGS_QUALITY_DRAFT, "Draft (a quick look)", NULL, "standard",
+                                    SETTINGS_QUALITY_STANDARD, "Standard", NULL, "fine", SETTINGS_QUALITY_FINE,
+                                    "Fine (twice standard's time)", NULL, "custom", SETTINGS_QUALITY_CUSTOM,
+                                    "Custom (the iterations below)", NULL, NULL),
+        "standard", G_PARAM_READWRITE);
     gimp_procedure_add_layer_return_value(procedure, "layer", "Layer",
                                           "The new layer (the topmost, when several layers were selected)", FALSE,
                                           G_PARAM_READWRITE);
@@ -156,6 +169,7 @@ static void settings_from_config(settings *s, GimpProcedureConfig *config)
     g_free(style2);
     s->colors = gimp_procedure_config_get_choice_id(config, "preserve-colors");
     s->device = gimp_procedure_config_get_choice_id(config, "device");
+    s->quality = gimp_procedure_config_get_choice_id(config, "quality");
     gboolean full = FALSE;
     GimpDrawable *style_layer = NULL;
     g_object_get(config, "full-size", &full, "style-layer", &style_layer, NULL);
@@ -359,6 +373,7 @@ typedef struct dialog_widgets {
     gint region_width, region_height;
     GtkWidget *estimate;
     GtkWidget *warning;
+    GtkWidget *iterations; /* applies with quality custom only */
     gulong estimate_handler; /* on the config, which outlives the dialog: disconnected at the end */
     GimpDrawable *drawable;
 } dialog_widgets;
@@ -426,7 +441,10 @@ static void update_estimate(GObject *config, GParamSpec *unused, dialog_widgets 
     settings_from_config(&s, GIMP_PROCEDURE_CONFIG(config));
     estimate e;
     char text[512];
-    estimate_run(&s, (uint32_t)w->region_width, (uint32_t)w->region_height, &e);
+    /* Here rather than through gimp_procedure_dialog_set_sensitive_if_in: this follows every
+     * change of the config already. */
+    gtk_widget_set_sensitive(w->iterations, s.quality == SETTINGS_QUALITY_CUSTOM);
+    estimate_run(&s, (uint32_t)w->region_width, (uint32_t)w->region_height, g_get_num_processors(), &e);
     estimate_describe(&e, text, sizeof text);
     gtk_label_set_text(GTK_LABEL(w->estimate), text);
     estimate_warning(&e, (uint32_t)w->region_width, (uint32_t)w->region_height, text, sizeof text);
@@ -527,7 +545,8 @@ static gboolean run_dialog(GimpProcedure *procedure, GimpProcedureConfig *config
 
     GtkWidget *strength = gimp_procedure_dialog_get_scale_entry(generated, "strength", 1.0);
     gimp_scale_entry_set_logarithmic(GIMP_SCALE_ENTRY(strength), TRUE);
-    gimp_procedure_dialog_fill(generated, "style2-blend", "strength", "iterations", "size", "full-size",
+    w.iterations = gimp_procedure_dialog_get_widget(generated, "iterations", G_TYPE_NONE);
+    gimp_procedure_dialog_fill(generated, "style2-blend", "strength", "quality", "iterations", "size", "full-size",
                                "preserve-colors", "device", "seed", NULL);
     gimp_procedure_dialog_set_sensitive(generated, "size", TRUE, G_OBJECT(config), "full-size", TRUE);
     add_estimate_widgets(&w, content, drawable);

@@ -69,8 +69,10 @@ static void run_preview(preview_panel *panel, preview_input *input)
 {
     settings s = input->settings;
     s.size = SETTINGS_SIZE_FULL; /* the preview's own, already small */
-    if (s.iterations > PREVIEW_ITERATIONS)
+    /* A quick pass whatever the quality: every preset's budgets exceed PREVIEW_ITERATIONS. */
+    if (s.quality != SETTINGS_QUALITY_CUSTOM || s.iterations > PREVIEW_ITERATIONS)
         s.iterations = PREVIEW_ITERATIONS;
+    s.quality = SETTINGS_QUALITY_CUSTOM;
     panel->width = input->width;
     panel->height = input->height;
     panel->frame = g_new0(float, (size_t)input->width * input->height * 4);

@@ -78,6 +78,31 @@ static pastiche_colors colors_of(int32_t colors)
     }
 }
 
+static pastiche_quality quality_of(int32_t quality)
+{
+    switch (quality) {
+    case SETTINGS_QUALITY_DRAFT:
+        return PASTICHE_QUALITY_DRAFT;
+    case SETTINGS_QUALITY_STANDARD:
+        return PASTICHE_QUALITY_STANDARD;
+    case SETTINGS_QUALITY_FINE:
+        return PASTICHE_QUALITY_FINE;
+    default:
+        return PASTICHE_QUALITY_NONE;
+    }
+}
+
+void render_params(const settings *s, uint32_t width, uint32_t height, pastiche_params *params)
+{
+    pastiche_params_init(params, sizeof *params);
+    params->size = render_working_size(s, width, height);
+    params->iterations = (uint32_t)s->iterations;
+    params->quality = quality_of(s->quality);
+    params->style_weight = (float)settings_style_weight(s->strength);
+    params->seed = (uint64_t)(uint32_t)s->seed;
+    params->colors = colors_of(s->colors);
+}
+
 static int stage(const render_request *request, const char *text)
 {
     return request->progress ? request->progress(text, 0.0, request->user_data) : 0;
@@ -127,12 +152,7 @@ render_status render_stylize(const render_request *request, float *out, char *me
     output.pixels = out;
 
     pastiche_params params;
-    pastiche_params_init(&params, sizeof params);
-    params.size = render_working_size(s, request->width, request->height);
-    params.iterations = (uint32_t)s->iterations;
-    params.style_weight = (float)settings_style_weight(s->strength);
-    params.seed = (uint64_t)(uint32_t)s->seed;
-    params.colors = colors_of(s->colors);
+    render_params(s, request->width, request->height, &params);
 
     pastiche_engine_options options;
     pastiche_engine_options_init(&options, sizeof options);

@@ -12,6 +12,10 @@
 
 #include "settings.h"
 
+/* Declared, not included: gimp3.c's GObject type Pastiche defines a function pastiche_init,
+ * the name of pastiche.h's init enum. */
+struct pastiche_params;
+
 typedef enum render_status { RENDER_OK = 0, RENDER_FAILED = 1, RENDER_CANCELLED = 2 } render_status;
 
 /* Called while rendering: `stage` is a new status line or NULL, `fraction` the work done (0..1,
@@ -47,5 +51,9 @@ render_status render_stylize(const render_request *request, float *out, char *me
  * SETTINGS_SIZE_FULL), but never upscaling the region and never below libpastiche's minimum of
  * 16 pixels. */
 uint32_t render_working_size(const settings *s, uint32_t width, uint32_t height);
+
+/* The libpastiche parameters render_stylize runs `s` with on a `width` × `height` region, so
+ * that the estimate (estimate.c) asks libpastiche about the very run it will get. */
+void render_params(const settings *s, uint32_t width, uint32_t height, struct pastiche_params *params);
 
 #endif

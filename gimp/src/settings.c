@@ -10,7 +10,9 @@ void settings_default(settings *s)
     memset(s, 0, sizeof *s);
     s->style2_blend = 0.5;
     s->strength = 1.0;
-    /* Far fewer than the CLI's 300: a dialog user expects a result in minutes on a laptop CPU. */
+    /* The CLI's default: a user picks a time, not an iteration count. */
+    s->quality = SETTINGS_QUALITY_STANDARD;
+    /* For quality custom: far fewer than the C API's 300, a result in minutes on a laptop CPU. */
     s->iterations = 100;
     s->size = 512;
     s->colors = SETTINGS_COLORS_STYLE;
@@ -28,6 +30,8 @@ const char *settings_problem(const settings *s)
         return "style2-blend must be between 0 and 1";
     if (!(s->strength >= SETTINGS_STRENGTH_MIN && s->strength <= SETTINGS_STRENGTH_MAX))
         return "strength must be between 0.01 and 100";
+    if (s->quality < SETTINGS_QUALITY_CUSTOM || s->quality > SETTINGS_QUALITY_FINE)
+        return "quality must be 0 (custom: the iterations argument), 1 (draft), 2 (standard) or 3 (fine)";
     if (s->iterations < SETTINGS_ITERATIONS_MIN || s->iterations > SETTINGS_ITERATIONS_MAX)
         return "iterations must be between 1 and 2000";
     if (s->size != SETTINGS_SIZE_FULL && (s->size < SETTINGS_SIZE_MIN || s->size > SETTINGS_SIZE_MAX))

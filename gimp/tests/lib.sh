@@ -105,10 +105,14 @@ kill_plugin_when_busy() { # plug-in executable
   pkill -KILL -f "^$1"
 }
 
-# The estimate's unit test (estimate.c has no GIMP types, so it builds with a plain compiler).
-run_estimate_test() { # scratch
-  cc -std=gnu99 -Wall -Wextra -Werror gimp/tests/estimate_test.c gimp/src/estimate.c gimp/src/settings.c \
-    -o "$1/estimate_test"
+# The estimate's unit test (estimate.c has no GIMP types, so it builds with a plain compiler),
+# against the libpastiche staged in target/gimp/PROFILE (its time is pastiche_estimate_seconds;
+# pastiche.pc's rpath finds the library).
+run_estimate_test() { # scratch profile
+  local pc=target/gimp/$2/libpastiche/lib/pkgconfig
+  # shellcheck disable=SC2046
+  cc -std=gnu99 -Wall -Wextra -Werror gimp/tests/estimate_test.c gimp/src/estimate.c gimp/src/render.c \
+    gimp/src/settings.c $(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs pastiche) -o "$1/estimate_test"
   check "estimate unit test" "$1/estimate_test"
 }
 

@@ -147,7 +147,7 @@ for missing in model.onnx libonnxruntime.so.1.32.0; do
 done
 
 # 8. The dialog's estimate, unit-tested.
-run_estimate_test "$scratch"
+run_estimate_test "$scratch" "${PROFILE:-dev}"
 
 # 9. Full size (size 0) on a layer larger than one tile: the last resolution runs in tiles and
 #    the result keeps the layer's size and sharpness; beside it, size 128 enlarged to the layer.
@@ -181,5 +181,24 @@ batch "$scratch/from-layer-blend.log" "$(load "$scratch/painting.png")" "$(load 
                                   (car (gimp-image-get-active-layer painting))))" \
   "(let* ((image (vector-ref (cadr (gimp-image-list)) 0))) $(print_layer_count image))" || true
 expect_refused "$scratch/from-layer-blend.log" "style layer with a second style" "cannot be blended with a second style"
+
+# 11. A quality preset (plug-in-pastiche-quality: the arguments of plug-in-pastiche, then quality):
+#     draft gives a stylised layer; a quality outside 0..3 is refused, naming the argument.
+status=0
+batch "$scratch/draft.log" "(let* ((image $(load "$content"))
+         (source (car (gimp-image-get-active-layer image)))
+         (layer (car (plug-in-pastiche-quality RUN-NONINTERACTIVE image source \"starry-night\" \"\" 0.5 1.0 30 64 0 1 7 1))))
+    $(print_layer_count image)
+    (gimp-message (string-append \"name=\" (car (gimp-item-get-name layer))))
+    $(save image layer "$scratch/draft.png")
+    (gimp-image-delete image))" || status=$?
+check "quality draft: the batch exits 0" succeeds "$status"
+expect_stylised "$scratch/draft.png" "$scratch/draft.log" "$content" styles/starry-night.jpg "The Starry Night"
+status=0
+batch "$scratch/bad-quality.log" "$(load "$content")" \
+  "(let* ((image $first_image)) (plug-in-pastiche-quality RUN-NONINTERACTIVE image (car (gimp-image-get-active-layer image)) \"$style\" \"\" 0.5 1.0 30 64 0 1 7 7))" \
+  "(let* ((image $first_image)) $(print_layer_count image) (gimp-image-delete image))" || status=$?
+check "quality 7: the batch fails (status $status)" fails "$status"
+expect_refused "$scratch/bad-quality.log" "quality 7" "plug-in-pastiche-quality failed: quality must be 0 (custom"
 
 summary
