@@ -44,7 +44,10 @@ impl Optimizer {
 struct Pair {
     s: Vec<f32>,
     y: Vec<f32>,
+    /// 1 / sᵀy.
     rho: f64,
+    /// yᵀy, kept for the initial Hessian scale when this is the newest pair.
+    yy: f64,
 }
 
 /// Limited-memory BFGS. Each stored pair costs two image-sized vectors, so the history is
@@ -87,7 +90,7 @@ impl Lbfgs {
             alphas.push(alpha);
         }
         let gamma = match self.history.back() {
-            Some(newest) => dot(pool, &newest.s, &newest.y) / dot(pool, &newest.y, &newest.y),
+            Some(newest) => 1.0 / (newest.rho * newest.yy),
             // No curvature yet: a first step that moves the largest pixel by 1/10 of the range.
             None => {
                 0.1 / gradient
@@ -166,8 +169,8 @@ impl Lbfgs {
             .map(|(a, b)| a - b)
             .collect();
         let pool = &*self.pool;
-        let curvature = dot(pool, &s, &y);
-        if curvature > 1e-10 * dot(pool, &y, &y).sqrt() * dot(pool, &s, &s).sqrt() {
+        let (curvature, yy) = (dot(pool, &s, &y), dot(pool, &y, &y));
+        if curvature > 1e-10 * yy.sqrt() * dot(pool, &s, &s).sqrt() {
             if self.history.len() == self.history_limit {
                 self.history.pop_front();
             }
@@ -175,6 +178,7 @@ impl Lbfgs {
                 s,
                 y,
                 rho: 1.0 / curvature,
+                yy,
             });
         }
     }

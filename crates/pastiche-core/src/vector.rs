@@ -43,12 +43,15 @@ fn block_dot(a: &[f32], b: &[f32]) -> f64 {
 /// `a · b`. Both slices must have the same length.
 pub(crate) fn dot(pool: &ThreadPool, a: &[f32], b: &[f32]) -> f64 {
     assert_eq!(a.len(), b.len());
-    pool.install(|| {
+    // The blocks' sums are added in block order: a parallel reduction's order follows how the
+    // work was split and stolen, and would make the same run round differently each time.
+    let blocks: Vec<f64> = pool.install(|| {
         a.par_chunks(BLOCK)
             .zip(b.par_chunks(BLOCK))
             .map(|(a, b)| block_dot(a, b))
-            .sum()
-    })
+            .collect()
+    });
+    blocks.iter().sum()
 }
 
 /// `y += alpha · x`. Both slices must have the same length.
@@ -113,6 +116,17 @@ mod tests {
                 (ours - exact).abs() <= 1e-6 * scale.max(1e-30),
                 "n = {n}: {ours} against {exact}"
             );
+        }
+    }
+
+    #[test]
+    fn dot_rounds_the_same_way_every_time() {
+        // Same seed, same threads → identical output: the sum's order must not follow the split.
+        let (a, b) = (ramp(40 * BLOCK + 11, 0.9), ramp(40 * BLOCK + 11, 2.3));
+        let pool = pool();
+        let first = dot(&pool, &a, &b);
+        for _ in 0..50 {
+            assert_eq!(dot(&pool, &a, &b).to_bits(), first.to_bits());
         }
     }
 
