@@ -46,6 +46,19 @@ load() { echo "(gimp-file-load RUN-NONINTERACTIVE \"$1\")"; }
 save() { echo "(gimp-file-save RUN-NONINTERACTIVE $1 \"$2\" -1)"; }
 first_layer() { echo "(vector-ref (gimp-image-get-selected-layers $1) 0)"; }
 print_layer_count() { echo "(gimp-message (string-append \"layers=\" (number->string (vector-length (gimp-image-get-layers $1)))))"; }
+# Stylises the content's layer with LAYER, a Script-Fu call over `image` that returns the new
+# layer, exports the image as NAME.png and checks it is The Starry Night's painting.
+stylise_whole_layer() { # NAME LABEL LAYER
+  local status=0
+  batch "$scratch/$1.log" "(let* ((image $(load "$content"))
+         (layer $3))
+    $(print_layer_count image)
+    (gimp-message (string-append \"name=\" (gimp-item-get-name layer)))
+    $(save image "$scratch/$1.png")
+    (gimp-image-delete image))" || status=$?
+  check "$2 exits 0" [ "$status" -eq 0 ]
+  expect_stylised "$scratch/$1.png" "$scratch/$1.log" "$content" styles/starry-night.jpg "The Starry Night"
+}
 
 # 0. Installing into a profile GIMP has never opened: GIMP creates it (with its brushes,
 #    gradients and palettes), then the plug-in goes in.
@@ -56,15 +69,7 @@ check "install into a new profile: GIMP made it, with brushes, gradients and pal
 make_content "$content"
 
 # 1. Stylise the whole layer in a bundled style, given by name, and export it.
-status=0
-batch "$scratch/stylise.log" "(let* ((image $(load "$content"))
-         (layer $(pastiche_call image "$(first_layer image)" starry-night)))
-    $(print_layer_count image)
-    (gimp-message (string-append \"name=\" (gimp-item-get-name layer)))
-    $(save image "$scratch/stylised.png")
-    (gimp-image-delete image))" || status=$?
-check "a successful batch exits 0" [ "$status" -eq 0 ]
-expect_stylised "$scratch/stylised.png" "$scratch/stylise.log" "$content" styles/starry-night.jpg "The Starry Night"
+stylise_whole_layer stylise "a successful batch" "$(pastiche_call image "$(first_layer image)" starry-night)"
 
 # 2. With a rectangular selection only the selected pixels change.
 batch "$scratch/selection.log" "(let* ((image $(load "$content")))
@@ -193,16 +198,9 @@ expect_refused "$scratch/from-layer-blend.log" "style layer with a second style"
 # 10. Quality: draft, with no iterations given, gives a stylised layer. A quality that is not one
 #     of the choices never reaches the plug-in: GIMP 3.0's Script-Fu says so, naming the argument
 #     and the value, and runs at the default quality (as for preserve-colors and device).
-status=0
-batch "$scratch/draft.log" "(let* ((image $(load "$content"))
-         (layer (plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image #:drawables (vector $(first_layer image))
-                                  #:style \"starry-night\" #:quality \"draft\" #:size 64 #:device \"cpu\" #:seed 7)))
-    $(print_layer_count image)
-    (gimp-message (string-append \"name=\" (gimp-item-get-name layer)))
-    $(save image "$scratch/draft.png")
-    (gimp-image-delete image))" || status=$?
-check "quality draft: the batch exits 0" [ "$status" -eq 0 ]
-expect_stylised "$scratch/draft.png" "$scratch/draft.log" "$content" styles/starry-night.jpg "The Starry Night"
+stylise_whole_layer draft "quality draft: the batch" \
+  "(plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image #:drawables (vector $(first_layer image))
+                     #:style \"starry-night\" #:quality \"draft\" #:size 64 #:device \"cpu\" #:seed 7)"
 batch "$scratch/bad-quality.log" "(let* ((image $(load "$content")))
     (plug-in-pastiche #:run-mode RUN-NONINTERACTIVE #:image image #:drawables (vector $(first_layer image))
                       #:style \"$style\" #:quality \"best\" #:size 64 #:device \"cpu\")

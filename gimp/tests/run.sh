@@ -34,6 +34,21 @@ save() { echo "(file-png-save-defaults RUN-NONINTERACTIVE $1 $2 \"$3\" \"$3\")";
 first_image='(vector-ref (cadr (gimp-image-list)) 0)'
 print_layer_count() { echo "(gimp-message (string-append \"layers=\" (number->string (car (gimp-image-get-layers $1)))))"; }
 
+# Stylises the content's layer (`source`) with LAYER, a Script-Fu call over `image` and `source`
+# that returns the new layer, exports it as NAME.png and checks it is The Starry Night's painting.
+stylise_whole_layer() { # NAME LABEL LAYER
+  local status=0
+  batch "$scratch/$1.log" "(let* ((image $(load "$content"))
+         (source (car (gimp-image-get-active-layer image)))
+         (layer $3))
+    $(print_layer_count image)
+    (gimp-message (string-append \"name=\" (car (gimp-item-get-name layer))))
+    $(save image layer "$scratch/$1.png")
+    (gimp-image-delete image))" || status=$?
+  check "$2 exits 0" succeeds "$status"
+  expect_stylised "$scratch/$1.png" "$scratch/$1.log" "$content" styles/starry-night.jpg "The Starry Night"
+}
+
 # 0. Installing into a profile GIMP has never opened: GIMP creates it (with its brushes,
 #    gradients and palettes), then the plug-in goes in. Without ONNX Runtime or the model the
 #    install stops before building, saying how to get them.
@@ -52,16 +67,7 @@ check "a full start of the new profile reports no missing folder" bash -c "! gre
 make_content "$content"
 
 # 1. Stylise the whole layer in a bundled style, given by name, and export it.
-status=0
-batch "$scratch/stylise.log" "(let* ((image $(load "$content"))
-         (source (car (gimp-image-get-active-layer image)))
-         (layer $(pastiche_call image source starry-night)))
-    $(print_layer_count image)
-    (gimp-message (string-append \"name=\" (car (gimp-item-get-name layer))))
-    $(save image layer "$scratch/stylised.png")
-    (gimp-image-delete image))" || status=$?
-check "a successful batch exits 0" succeeds "$status"
-expect_stylised "$scratch/stylised.png" "$scratch/stylise.log" "$content" styles/starry-night.jpg "The Starry Night"
+stylise_whole_layer stylise "a successful batch" "$(pastiche_call image source starry-night)"
 
 # 2. With a rectangular selection only the selected pixels change.
 batch "$scratch/selection.log" "(let* ((image $(load "$content"))
@@ -184,16 +190,8 @@ expect_refused "$scratch/from-layer-blend.log" "style layer with a second style"
 
 # 11. A quality preset (plug-in-pastiche-quality: the arguments of plug-in-pastiche, then quality):
 #     draft gives a stylised layer; a quality outside 0..3 is refused, naming the argument.
-status=0
-batch "$scratch/draft.log" "(let* ((image $(load "$content"))
-         (source (car (gimp-image-get-active-layer image)))
-         (layer (car (plug-in-pastiche-quality RUN-NONINTERACTIVE image source \"starry-night\" \"\" 0.5 1.0 30 64 0 1 7 1))))
-    $(print_layer_count image)
-    (gimp-message (string-append \"name=\" (car (gimp-item-get-name layer))))
-    $(save image layer "$scratch/draft.png")
-    (gimp-image-delete image))" || status=$?
-check "quality draft: the batch exits 0" succeeds "$status"
-expect_stylised "$scratch/draft.png" "$scratch/draft.log" "$content" styles/starry-night.jpg "The Starry Night"
+stylise_whole_layer draft "quality draft: the batch" \
+  "(car (plug-in-pastiche-quality RUN-NONINTERACTIVE image source \"starry-night\" \"\" 0.5 1.0 30 64 0 1 7 1))"
 status=0
 batch "$scratch/bad-quality.log" "$(load "$content")" \
   "(let* ((image $first_image)) (plug-in-pastiche-quality RUN-NONINTERACTIVE image (car (gimp-image-get-active-layer image)) \"$style\" \"\" 0.5 1.0 30 64 0 1 7 7))" \
