@@ -17,6 +17,9 @@ packages=(
   debootstrap zstd
   # the C ABI fuzz harness (libFuzzer runtime for clang)
   libclang-rt-14-dev
+  # video: OpenCV's DIS optical flow (the opencv crate binds OpenCV 4.6's video module; its
+  # bindings are generated with libclang, above)
+  libopencv-video-dev libopencv-imgproc-dev libopencv-core-dev
 )
 
 missing=()

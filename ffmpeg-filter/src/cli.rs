@@ -7,7 +7,7 @@ use clap::Parser;
 
 use crate::pastiche::{Device, Settings};
 use crate::progress::LaterFrames;
-use crate::segment::parse_time;
+use crate::segment::{parse_time, Segment};
 use crate::stylise::{Init, Temporal};
 
 #[derive(Parser, Debug)]
@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..))]
     pub iterations_first: u32,
     /// Iterations for a frame started from the previous stylised frame (at full size only).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..))]
     pub iterations: u32,
     /// Where each frame starts: prev (the previous stylised frame; temporally coherent) or
     /// content (each frame on its own).
@@ -69,6 +69,16 @@ pub struct Args {
     /// frame starts warm like it would in a render of the whole clip.
     #[arg(long, default_value_t = 5, conflicts_with = "raw")]
     pub warm_up_frames: u32,
+    /// Frames after the segment's end also stylised and written, to be cross-faded with the
+    /// next segment's first frames when joining (ffmpeg-filter/join-segments.sh): the join
+    /// then is as smooth as neighbouring frames.
+    #[arg(
+        long,
+        default_value_t = 0,
+        requires = "duration",
+        conflicts_with = "raw"
+    )]
+    pub overlap_frames: u32,
     /// Raw pipe mode: INPUT carries rgb24 frames of this size (WIDTHxHEIGHT), the output
     /// gets the stylised frames in the same format.
     #[arg(long, value_parser = parse_frame_size, value_name = "WIDTHxHEIGHT")]
@@ -82,6 +92,11 @@ pub struct Args {
     /// Weight of the total-variation (smoothness) term; 0 turns it off.
     #[arg(long, default_value_t = 1.0)]
     pub tv_weight: f32,
+    /// Weight of the temporal term, which holds each warm-started frame to the previous
+    /// stylised frame warped along the optical flow where both frames show the pixel; 0 turns
+    /// it off [default: libpastiche's, 100].
+    #[arg(long, value_parser = parse_weight)]
+    pub temporal_weight: Option<f32>,
     /// Where the optimisation runs.
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     pub device: Device,
@@ -141,10 +156,14 @@ impl Args {
         }
     }
 
-    /// `(start, duration)` when a segment was asked for.
-    pub fn segment(&self) -> Option<(f64, Option<f64>)> {
-        (self.start.is_some() || self.duration.is_some())
-            .then(|| (self.start.unwrap_or(0.0), self.duration))
+    /// The segment, when one was asked for.
+    pub fn segment(&self) -> Option<Segment> {
+        (self.start.is_some() || self.duration.is_some()).then(|| Segment {
+            start: self.start.unwrap_or(0.0),
+            duration: self.duration,
+            warm_up_frames: self.warm_up_frames,
+            overlap_frames: self.overlap_frames,
+        })
     }
 
     pub fn settings<'a>(&'a self, styles: &'a [&'a Path]) -> Settings<'a> {
@@ -158,6 +177,7 @@ impl Args {
             content_weight: self.content_weight,
             style_weight: self.style_weight,
             tv_weight: self.tv_weight,
+            temporal_weight: self.temporal_weight,
             first_frame_iterations: self.iterations_first,
             later_frame_iterations: self.iterations,
         }
@@ -177,6 +197,13 @@ fn parse_threshold(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
         _ => Err(format!("{text:?} is not a number from 0 to 1")),
+    }
+}
+
+fn parse_weight(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        _ => Err(format!("{text:?} is not a number ≥ 0")),
     }
 }
 

@@ -20,7 +20,7 @@ use ffmpeg_next::{frame, Packet, Rational, Rescale};
 use crate::colour;
 use crate::error::{Classify, Failure};
 use crate::rgb::RgbImage;
-use crate::segment::{frame_index, Role, Window};
+use crate::segment::{frame_index, Role, Segment, Window};
 use crate::stylise::{Frame, Item};
 
 /// An opened input: its video stream and decoder, and the part of it to render.
@@ -129,39 +129,29 @@ impl Source {
         }
     }
 
-    /// Frames the run will write: the whole stream, or the segment.
-    pub fn frames_to_write(&self, segment: Option<(f64, Option<f64>)>) -> Option<u64> {
-        let Some((start, duration)) = segment else {
+    /// Frames the run will write: the whole stream, or the segment with its overlap.
+    pub fn frames_to_write(&self, segment: Option<&Segment>) -> Option<u64> {
+        let Some(segment) = segment else {
             return self.frames_in_input();
         };
-        let first = frame_index(start, self.frame_rate());
+        let first = frame_index(segment.start, self.frame_rate());
         let available = self
             .frames_in_input()
             .map(|total| (total as i64 - first).max(0) as u64);
-        let wanted =
-            duration.map(|d| (frame_index(start + d, self.frame_rate()) - first).max(0) as u64);
+        let wanted = segment.duration.map(|d| {
+            let last = frame_index(segment.start + d, self.frame_rate());
+            (last + i64::from(segment.overlap_frames) - first).max(0) as u64
+        });
         match (available, wanted) {
             (Some(a), Some(w)) => Some(a.min(w)),
             (a, w) => a.or(w),
         }
     }
 
-    /// Renders only `duration` seconds from `start` (to the end when `None`), decoding
-    /// `warm_up_frames` frames before it; seeks to the keyframe before the first of them.
-    pub fn select_segment(
-        &mut self,
-        start: f64,
-        duration: Option<f64>,
-        warm_up_frames: u32,
-    ) -> Result<(), Failure> {
-        self.window = Window::segment(
-            start,
-            duration,
-            warm_up_frames,
-            self.origin(),
-            self.time_base(),
-            self.frame_rate(),
-        );
+    /// Renders only the `segment`, decoding its warm-up frames before it; seeks to the keyframe
+    /// before the first of them.
+    pub fn select_segment(&mut self, segment: &Segment) -> Result<(), Failure> {
+        self.window = Window::segment(segment, self.origin(), self.time_base(), self.frame_rate());
         if let Some(from) = self.window.decode_from() {
             let target = from.rescale(self.time_base(), rescale_base());
             self.input

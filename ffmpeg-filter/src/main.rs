@@ -72,8 +72,16 @@ fn main() -> ExitCode {
                 frames_written,
                 ..
             } = report;
+            let flow = match summary.warm_started {
+                0 => String::new(),
+                warm => format!(
+                    ", optical flow {:.1} ms a warm frame ({:.2}% of its time)",
+                    1e3 * summary.flow_seconds / warm as f64,
+                    100.0 * summary.flow_seconds / summary.warm_seconds.max(1e-9)
+                ),
+            };
             say(format_args!(
-                "pastiche-video: {frames_written} frames, {}, {} warm-started, {} scene cuts",
+                "pastiche-video: {frames_written} frames, {}, {} warm-started, {} scene cuts{flow}",
                 progress::rate(summary.fps),
                 summary.warm_started,
                 summary.scene_cuts

@@ -80,10 +80,23 @@ pub struct Settings<'a> {
     pub content_weight: f32,
     pub style_weight: f32,
     pub tv_weight: f32,
+    /// Weight of the temporal term; `None`: the library's default.
+    pub temporal_weight: Option<f32>,
     /// Iterations of a frame started from its content (multi-resolution)…
     pub first_frame_iterations: u32,
     /// …and of a frame started from the previous stylised frame (full size only).
     pub later_frame_iterations: u32,
+}
+
+/// What became of a pushed frame.
+#[derive(Debug, Clone, Copy)]
+pub struct Pushed {
+    /// Started from the previous stylised frame.
+    pub warm_started: bool,
+    /// Time the push took…
+    pub seconds: f64,
+    /// …of which the optical flow.
+    pub flow_seconds: f64,
 }
 
 /// An engine and one video session on it. The session keeps a pointer to its engine, so the
@@ -179,6 +192,9 @@ impl Stylist {
         params.content_weight = settings.content_weight;
         params.style_weight = settings.style_weight;
         params.tv_weight = settings.tv_weight;
+        if let Some(weight) = settings.temporal_weight {
+            params.temporal_weight = weight;
+        }
         params.iterations = settings.first_frame_iterations;
         params.init = ffi::PASTICHE_INIT_CONTENT;
 
@@ -215,13 +231,13 @@ impl Stylist {
 
     /// Stylises the next frame into `output` (same size as `frame`). `on_iteration` runs after
     /// every optimiser iteration; returning `false` cancels the frame (an error that
-    /// [`Error::is_cancelled`]). Returns whether the frame started from the previous one.
+    /// [`Error::is_cancelled`]).
     pub fn push(
         &mut self,
         frame: &RgbImage,
         output: &mut RgbImage,
         mut on_iteration: impl FnMut(&Iteration) -> bool,
-    ) -> Result<bool, Error> {
+    ) -> Result<Pushed, Error> {
         assert_eq!((frame.width, frame.height), (output.width, output.height));
         let input = ffi::pastiche_image {
             struct_size: std::mem::size_of::<ffi::pastiche_image>(),
@@ -259,7 +275,11 @@ impl Stylist {
         stats.struct_size = std::mem::size_of_val(&stats);
         // SAFETY: a live session and a stats struct with struct_size set.
         Error::check(unsafe { ffi::pastiche_video_last_frame(self.video.as_ptr(), &mut stats) })?;
-        Ok(stats.warm_started != 0)
+        Ok(Pushed {
+            warm_started: stats.warm_started != 0,
+            seconds: stats.seconds,
+            flow_seconds: stats.flow_seconds,
+        })
     }
 
     /// Forgets the previous frame: the next one starts from its content (a scene cut).

@@ -31,10 +31,11 @@ pub struct Report {
 /// Stylises the video file `args.input` into `output`.
 pub fn run(args: &Args, output: &Path, stop: &Stop) -> Result<Report, Failure> {
     let mut source = Source::open(&args.input)?;
-    if let Some((start, duration)) = args.segment() {
-        source.select_segment(start, duration, args.warm_up_frames)?;
+    let segment = args.segment();
+    if let Some(segment) = &segment {
+        source.select_segment(segment)?;
     }
-    let total = source.frames_to_write(args.segment());
+    let total = source.frames_to_write(segment.as_ref());
     let styles: Vec<&Path> = args.styles.iter().map(|p| p.as_path()).collect();
     let stylist = Stylist::new(&args.settings(&styles))?;
     if stop.interrupted() {

@@ -1,9 +1,11 @@
 //! Segments (`--start`/`--duration`) for rendering one clip on many machines: which frames a
-//! segment outputs, which frames before it only warm the session up, and how its timestamps
-//! are shifted so that it starts at zero.
+//! segment outputs, which frames before it only warm the session up, which frames after it
+//! overlap the next segment (to be cross-faded at the join), and how its timestamps are
+//! shifted so that it starts at zero.
 //!
 //! Boundaries snap to whole frames of the nominal frame rate and are tested as half-open
-//! intervals, so segments cut at `k·D` share no frame, audio or subtitle packet and miss none.
+//! intervals, so segments cut at `k·D` share no audio or subtitle packet and miss none, and no
+//! video frame either beyond the overlap asked for.
 
 use ffmpeg_next::Rational;
 
@@ -37,6 +39,20 @@ pub fn frame_index(seconds: f64, frame_rate: Rational) -> i64 {
     (seconds * f64::from(frame_rate)).round() as i64
 }
 
+/// A segment asked for on the command line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Segment {
+    /// Seconds from the stream's start.
+    pub start: f64,
+    /// Seconds; `None`: to the end.
+    pub duration: Option<f64>,
+    /// Frames before `start` stylised only to warm the session up.
+    pub warm_up_frames: u32,
+    /// Frames after the segment's end also stylised and written, for a cross-fade into the
+    /// next segment's first frames.
+    pub overlap_frames: u32,
+}
+
 /// What a decoded frame is to the segment being rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -51,13 +67,14 @@ pub enum Role {
 }
 
 /// The part of the video stream a run renders, in the stream's time base: nominal frame
-/// times (half-open intervals) of the first warm-up frame, the first frame and the first frame
-/// after the segment.
+/// times (half-open intervals) of the first warm-up frame, the first frame, the first frame
+/// after the segment, and the first frame after its overlap.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Window {
     warm_up_from: i64,
     start: i64,
     end: i64,
+    overlap_end: i64,
     /// Half a frame: frames are compared with the boundaries shifted back by it, so that a
     /// frame whose timestamp was rounded down still lands on its own side.
     tolerance: i64,
@@ -70,16 +87,15 @@ impl Window {
             warm_up_from: i64::MIN,
             start: i64::MIN,
             end: i64::MAX,
+            overlap_end: i64::MAX,
             tolerance: 0,
         }
     }
 
-    /// `start` and `duration` seconds (rounded to whole frames at `frame_rate`) after
-    /// `origin`, the stream's start in `time_base`, with `warm_up_frames` before it.
+    /// The `segment` (times rounded to whole frames at `frame_rate`) after `origin`, the
+    /// stream's start in `time_base`.
     pub fn segment(
-        start: f64,
-        duration: Option<f64>,
-        warm_up_frames: u32,
+        segment: &Segment,
         origin: i64,
         time_base: Rational,
         frame_rate: Rational,
@@ -87,12 +103,18 @@ impl Window {
         let frame_time = |index: i64| {
             origin + (index as f64 / f64::from(frame_rate) / f64::from(time_base)).round() as i64
         };
-        let first = frame_index(start, frame_rate);
+        let first = frame_index(segment.start, frame_rate);
+        let last = segment
+            .duration
+            .map(|d| frame_index(segment.start + d, frame_rate));
         let tolerance = ((frame_time(1) - frame_time(0)) / 2).max(0);
         Window {
-            warm_up_from: frame_time(first - i64::from(warm_up_frames)),
+            warm_up_from: frame_time(first - i64::from(segment.warm_up_frames)),
             start: frame_time(first),
-            end: duration.map_or(i64::MAX, |d| frame_time(frame_index(start + d, frame_rate))),
+            end: last.map_or(i64::MAX, frame_time),
+            overlap_end: last.map_or(i64::MAX, |last| {
+                frame_time(last + i64::from(segment.overlap_frames))
+            }),
             tolerance,
         }
     }
@@ -118,7 +140,7 @@ impl Window {
     /// The role of the video frame at `pts`.
     pub fn role(&self, pts: i64) -> Role {
         let pts = pts.saturating_add(self.tolerance);
-        if pts >= self.end {
+        if pts >= self.overlap_end {
             Role::After
         } else if pts >= self.start {
             Role::Output
@@ -131,7 +153,8 @@ impl Window {
 
     /// Whether a packet of a copied stream at `pts` (in this window's time base) belongs to the
     /// segment. Exact boundaries, without the frames' tolerance: nothing in a segment comes
-    /// before its zero, where joining tools would otherwise shift the whole segment.
+    /// before its zero, where joining tools would otherwise shift the whole segment. The
+    /// overlap carries video only: the next segment has that audio.
     pub fn contains(&self, pts: i64) -> bool {
         pts >= self.start && pts < self.end
     }
@@ -164,7 +187,15 @@ mod tests {
             };
             let length = 0.4;
             let segments: Vec<Window> = (0..4)
-                .map(|k| Window::segment(k as f64 * length, Some(length), 3, 0, time_base, rate))
+                .map(|k| {
+                    let segment = Segment {
+                        start: k as f64 * length,
+                        duration: Some(length),
+                        warm_up_frames: 3,
+                        overlap_frames: 0,
+                    };
+                    Window::segment(&segment, 0, time_base, rate)
+                })
                 .collect();
             for frame in 0..40 {
                 let owners = segments
@@ -178,7 +209,13 @@ mod tests {
 
     #[test]
     fn a_segment_warms_up_on_the_frames_before_it_and_starts_at_zero() {
-        let window = Window::segment(1.0, Some(0.4), 3, 0, Rational(1, 25), Rational(25, 1));
+        let segment = Segment {
+            start: 1.0,
+            duration: Some(0.4),
+            warm_up_frames: 3,
+            overlap_frames: 0,
+        };
+        let window = Window::segment(&segment, 0, Rational(1, 25), Rational(25, 1));
         let roles: Vec<Role> = (20..37).map(|pts| window.role(pts)).collect();
         assert_eq!(roles[..2], [Role::Skip; 2]);
         assert_eq!(roles[2..5], [Role::WarmUp; 3]);
@@ -190,5 +227,20 @@ mod tests {
         assert!(!window.is_whole());
         assert!(Window::whole().is_whole());
         assert_eq!(Window::whole().role(i64::MIN), Role::Output);
+    }
+
+    #[test]
+    fn an_overlap_writes_the_next_segments_first_frames_but_not_its_packets() {
+        let segment = Segment {
+            start: 1.0,
+            duration: Some(0.4),
+            warm_up_frames: 0,
+            overlap_frames: 4,
+        };
+        let window = Window::segment(&segment, 0, Rational(1, 25), Rational(25, 1));
+        let roles: Vec<Role> = (25..40).map(|pts| window.role(pts)).collect();
+        assert_eq!(roles[..14], [Role::Output; 14]);
+        assert_eq!(roles[14], Role::After);
+        assert!(window.contains(34) && !window.contains(35));
     }
 }

@@ -93,6 +93,9 @@ pub struct Summary {
     pub warm_started: u64,
     /// Frames per second over the whole stage.
     pub fps: f64,
+    /// Time the warm-started frames took in libpastiche, and their optical flows.
+    pub warm_seconds: f64,
+    pub flow_seconds: f64,
     /// Ended before the input did (a signal, or a failure in another stage).
     pub stopped: bool,
 }
@@ -138,7 +141,13 @@ pub fn run<P>(
             !stop.requested()
         });
         let warm = match pushed {
-            Ok(warm) => warm,
+            Ok(pushed) => {
+                if pushed.warm_started {
+                    summary.warm_seconds += pushed.seconds;
+                    summary.flow_seconds += pushed.flow_seconds;
+                }
+                pushed.warm_started
+            }
             Err(error) if error.is_cancelled() => {
                 summary.stopped = true;
                 break;

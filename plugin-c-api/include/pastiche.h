@@ -172,6 +172,14 @@ typedef struct pastiche_params {
      * ignored. pastiche_params_init writes NONE, so that `iterations` keeps its meaning for
      * callers that set it; pastiche_estimate_seconds tells the time either way takes. */
     uint32_t quality;
+    /* Video sessions only (pastiche_stylize ignores it): weight of the temporal term, which
+     * holds each frame to the previous stylised frame warped along the optical flow, wherever
+     * the flow finds the pixel in both frames (not occluded, not on a motion boundary), >= 0.
+     * pastiche_params_init writes the default, 100, and a caller whose struct ends before this
+     * field gets it too; 0 leaves the term out (frames then only start from the warped previous
+     * frame). */
+    float temporal_weight;
+    uint32_t reserved;       /* must be 0 */
 } pastiche_params;
 
 /* params.size: optimise up to the content's own size (tiled beyond params.tile_size). */
@@ -215,6 +223,9 @@ typedef struct pastiche_frame_stats {
     double style_loss;
     double tv_loss;
     double seconds;          /* time the push took */
+    /* --- appended after the first published layout (72 bytes) --- */
+    double temporal_loss;    /* the temporal term, weighted (0 for a frame started cold) */
+    double flow_seconds;     /* time the two optical flows took (part of `seconds`) */
 } pastiche_frame_stats;
 
 /* The library's limits (see Conventions). */
@@ -319,9 +330,11 @@ pastiche_status pastiche_stylize(pastiche_engine *engine, pastiche_style *style,
  * for a live preview. Costs a resample, no evaluation. Error: called outside the callback. */
 pastiche_status pastiche_progress_preview(const pastiche_progress *progress, const pastiche_image *output);
 
-/* A video session: each pushed frame starts from the previous stylised frame (warm start), first
- * moved along the picture's global motion between the two input frames (a pan or tilt of up to
- * an eighth of each side), so that strokes travel with the picture. The
+/* A video session: each pushed frame starts from the previous stylised frame (warm start) warped
+ * along the dense optical flow between the two input frames (OpenCV's DIS, forward and
+ * backward), so that strokes travel with the picture under any motion; pixels the previous
+ * frame does not show (disoccluded) start from the new frame. A temporal term
+ * (params->temporal_weight) holds the other pixels to the warped previous frame. The
  * first frame (and the first after a reset) runs `first_frame_iterations` per scale, later
  * frames `later_frame_iterations` at full size (each 1..100000). Keeps a pointer to `engine`,
  * which must outlive the session; copies `style`, which may be destroyed afterwards. */

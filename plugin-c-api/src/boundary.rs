@@ -30,7 +30,8 @@ impl From<CoreError> for Failure {
         let status = match &error {
             CoreError::RuntimeNotFound { .. }
             | CoreError::RuntimeRejected { .. }
-            | CoreError::Runtime { .. } => PASTICHE_ERROR_RUNTIME,
+            | CoreError::Runtime { .. }
+            | CoreError::Flow(_) => PASTICHE_ERROR_RUNTIME,
             CoreError::DeviceUnavailable { .. } => PASTICHE_ERROR_DEVICE_UNAVAILABLE,
             CoreError::Image { .. } => PASTICHE_ERROR_IO,
             CoreError::Graph(

@@ -65,6 +65,8 @@ pub fn default_params() -> pastiche_params {
         style_layers: std::ptr::null(),
         tile_size: defaults.tile_size as u32,
         quality: PASTICHE_QUALITY_NONE,
+        temporal_weight: pastiche_core::DEFAULT_TEMPORAL_WEIGHT,
+        reserved: 0,
     }
 }
 
@@ -79,10 +81,17 @@ fn layers(pointer: *const c_char, name: &str) -> Result<Option<Vec<String>>, Fai
     }))
 }
 
-/// The engine's parameters from a caller's `pastiche_params`, checked.
+/// The engine's parameters from a caller's `pastiche_params`, checked. The temporal weight is
+/// left at 0 (still pictures); a video session takes it from [`video_params_from`].
 pub fn params_from(params: *const pastiche_params) -> Result<Params, Failure> {
     // SAFETY: the header requires a valid pointer or NULL.
     let p = unsafe { versioned::read(params, default_params(), "params") }?;
+    if p.reserved != 0 {
+        return Err(Failure::invalid(format!(
+            "params.reserved is {}; it must be 0",
+            p.reserved
+        )));
+    }
     let defaults = Params::default();
     let params = Params {
         size: p.size as usize,
@@ -142,6 +151,19 @@ pub fn params_from(params: *const pastiche_params) -> Result<Params, Failure> {
             ..params
         },
         Some(quality) => quality.apply(params),
+    };
+    params.validate()?;
+    Ok(params)
+}
+
+/// A video session's parameters: as [`params_from`], with the temporal weight.
+pub fn video_params_from(params: *const pastiche_params) -> Result<Params, Failure> {
+    let still = params_from(params)?;
+    // SAFETY: read once already by params_from, which found it valid.
+    let p = unsafe { versioned::read(params, default_params(), "params") }?;
+    let params = Params {
+        temporal_weight: p.temporal_weight,
+        ..still
     };
     params.validate()?;
     Ok(params)

@@ -458,7 +458,7 @@ pub unsafe extern "C" fn pastiche_video_create(
         handles::check(style, "style")?;
         // SAFETY: the header requires a valid pointer or NULL.
         let out = unsafe { boundary::reference_mut(video, "video") }?;
-        let params = params_from(params)?;
+        let params = convert::video_params_from(params)?;
         // SAFETY: a live handle.
         let style = unsafe { &*style };
         let session = VideoSession::new(
@@ -550,6 +550,8 @@ pub unsafe extern "C" fn pastiche_video_last_frame(
             style_loss: last.loss.style,
             tv_loss: last.loss.tv,
             seconds: video.last_seconds,
+            temporal_loss: last.loss.temporal,
+            flow_seconds: last.flow_time.as_secs_f64(),
         };
         // SAFETY: the header requires a valid pointer or NULL.
         unsafe { versioned::write(stats, value, "stats") }

@@ -79,6 +79,8 @@ pub struct pastiche_params {
     pub style_layers: *const c_char,
     pub tile_size: u32,
     pub quality: u32,
+    pub temporal_weight: f32,
+    pub reserved: u32,
 }
 
 #[repr(C)]
@@ -117,6 +119,8 @@ pub struct pastiche_frame_stats {
     pub style_loss: f64,
     pub tv_loss: f64,
     pub seconds: f64,
+    pub temporal_loss: f64,
+    pub flow_seconds: f64,
 }
 
 #[repr(C)]

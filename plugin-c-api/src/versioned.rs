@@ -45,7 +45,7 @@ unsafe impl Versioned for pastiche_params {
 // SAFETY: as above.
 unsafe impl Versioned for pastiche_frame_stats {
     const TYPE: &'static str = "pastiche_frame_stats";
-    const FIRST_SIZE: usize = size_of::<pastiche_frame_stats>();
+    const FIRST_SIZE: usize = std::mem::offset_of!(pastiche_frame_stats, temporal_loss);
 }
 // SAFETY: as above.
 unsafe impl Versioned for pastiche_limits {

@@ -108,7 +108,7 @@ fn struct_layouts_agree_with_the_header_and_have_no_padding() {
         pastiche_params {
             struct_size, seed, size, scales, iterations, content_weight, style_weight, tv_weight,
             style_scale, pooling, optimizer, learning_rate, init, colors, content_layers,
-            style_layers, tile_size, quality
+            style_layers, tile_size, quality, temporal_weight, reserved
         }
         pastiche_progress {
             struct_size, iteration, iterations, scale, scales, width, height, loss, content_loss,
@@ -116,7 +116,7 @@ fn struct_layouts_agree_with_the_header_and_have_no_padding() {
         }
         pastiche_frame_stats {
             struct_size, iterations, evaluations, warm_started, frame, loss, content_loss,
-            style_loss, tv_loss, seconds
+            style_loss, tv_loss, seconds, temporal_loss, flow_seconds
         }
         pastiche_limits {
             struct_size, max_pixels, max_stride, max_side, min_size, max_size, max_scales,

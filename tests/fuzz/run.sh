@@ -22,7 +22,7 @@ cargo rustc --quiet -p pastiche-c-api --lib -- "${coverage[@]}"
 cp target/debug/libpastiche.a "$work/libpastiche-fuzz.a"
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I plugin-c-api/include -o "$work/fuzz_c_api" tests/fuzz/fuzz_c_api.c "$work/libpastiche-fuzz.a" \
-  -lgcc_s -lpthread -ldl -lm
+  -lopencv_video -lopencv_imgproc -lopencv_core -lstdc++ -lgcc_s -lpthread -ldl -lm
 
 flags=("$@")
 [ ${#flags[@]} -gt 0 ] || flags=(-runs="${PASTICHE_FUZZ_RUNS:-200000}")

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ndarray::{Array3, ArrayD, ArrayViewD, IxDyn};
+use ndarray::{s, Array2, Array3, ArrayD, ArrayViewD, IxDyn};
 use pastiche_graph::{loss_gradient_graph, names, targets_graph, GraphConfig, VggModel};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -32,6 +32,8 @@ pub struct LossTerms {
     pub content: f64,
     pub style: f64,
     pub tv: f64,
+    /// Video: the temporal term (0 for still images).
+    pub temporal: f64,
 }
 
 /// What the progress callback sees after each iteration.
@@ -164,6 +166,23 @@ fn pad_reflect(rgb: &Array3<f32>, height: usize, width: usize) -> Array3<f32> {
     Array3::from_shape_fn((3, height, width), |(c, y, x)| {
         rgb[[c, reflect(y, h), reflect(x, w)]]
     })
+}
+
+/// Grows `mask` to `height` × `width` with zeros.
+fn pad_zero(mask: &Array2<f32>, height: usize, width: usize) -> Array2<f32> {
+    let mut padded = Array2::zeros((height, width));
+    padded
+        .slice_mut(s![..mask.nrows(), ..mask.ncols()])
+        .assign(mask);
+    padded
+}
+
+/// Whether targets prepared for `prepared` serve a run with `config`: the same layers and
+/// pooling (the loss terms do not change the targets).
+fn same_targets(config: &GraphConfig, prepared: &GraphConfig) -> bool {
+    config.content_layers == prepared.content_layers
+        && config.style_layers == prepared.style_layers
+        && config.pooling == prepared.pooling
 }
 
 fn round_up(value: usize, multiple: usize) -> usize {
@@ -380,13 +399,16 @@ impl Engine {
     ) -> Result<Stylized, CoreError> {
         params.validate()?;
         let config = params.graph_config();
-        if config != targets.config {
+        if !same_targets(&config, &targets.config) {
             return Err(CoreError::parameter(
                 "style targets",
                 "prepared",
                 "were prepared with other layers or pooling than these parameters",
             ));
         }
+        // The loss terms (TV, temporal) do not change the targets; computing more of them with
+        // this run's configuration keeps one set of graphs compiled.
+        targets.config = config.clone();
         let started = Instant::now();
         let plan = params.plan(content.width(), content.height());
         let mut evaluations = 0;
@@ -412,13 +434,28 @@ impl Engine {
                 }
             };
             let grams = self.blended_grams(targets, step.longest)?;
+            // The temporal target where it matches this scale (a warm-started video frame runs
+            // one scale at the previous result's size).
+            let temporal = params.temporal_target.as_ref().filter(|target| {
+                config.temporal
+                    && (target.previous.width(), target.previous.height())
+                        == (step.width, step.height)
+            });
             let mut canvas = tiling::Canvas::new(init.rgb);
             for (index, tile) in step.tiles.iter().enumerate() {
+                let temporal_here = temporal.map(|target| {
+                    let area = s![tile.y..tile.y + tile.height, tile.x..tile.x + tile.width];
+                    (
+                        target.previous.window(tile).rgb,
+                        target.mask.slice(area).to_owned(),
+                    )
+                });
                 let run = self.optimise_scale(
                     &content_here.window(tile),
                     &content_here.window(tile).with_rgb(canvas.region(tile)),
                     &grams,
                     params,
+                    temporal_here,
                     ScalePosition {
                         scale,
                         scales: plan.len(),
@@ -474,7 +511,14 @@ impl Engine {
         params: &Params,
     ) -> Result<LossTerms, CoreError> {
         let grams = self.blended_grams(targets, content.longest_side())?;
-        let problem = self.problem(content, &grams, params)?;
+        let temporal = params
+            .temporal_target
+            .as_ref()
+            .filter(|t| {
+                (t.previous.width(), t.previous.height()) == (content.width(), content.height())
+            })
+            .map(|t| (t.previous.rgb.clone(), t.mask.clone()));
+        let problem = self.problem(content, &grams, params, temporal)?;
         let candidate = candidate.resized(content.width(), content.height());
         let x = problem.pad(&candidate);
         let mut gradient = vec![0.0; x.len()];
@@ -488,6 +532,7 @@ impl Engine {
         content: &Picture,
         grams: &[ArrayD<f32>],
         params: &Params,
+        temporal: Option<(Array3<f32>, Array2<f32>)>,
     ) -> Result<ScaleProblem, CoreError> {
         let config = params.graph_config();
         let content_targets = self.targets_of(&config, content)?;
@@ -548,12 +593,43 @@ impl Engine {
         if config.total_variation {
             fixed.push((names::TV_WEIGHT.into(), scalar(tv_weight)));
         }
+        // The temporal term as a mean over the picture's values (the padding weighs nothing).
+        let temporal_weight = params.temporal_weight / (3 * height * width) as f32;
+        if config.temporal {
+            let (previous, mask) = match temporal {
+                Some((previous, mask)) => (
+                    pad_reflect(&previous, padded_h, padded_w),
+                    pad_zero(&mask, padded_h, padded_w),
+                ),
+                // No previous frame (a first frame): nothing to hold to.
+                None => (
+                    Array3::zeros((3, padded_h, padded_w)),
+                    Array2::zeros((padded_h, padded_w)),
+                ),
+            };
+            fixed.push((
+                names::PREVIOUS.into(),
+                previous.insert_axis(ndarray::Axis(0)).into_dyn(),
+            ));
+            fixed.push((
+                names::TEMPORAL_MASK.into(),
+                mask.into_shape_with_order((1, 1, padded_h, padded_w))
+                    .expect("mask of the padded size")
+                    .into_dyn(),
+            ));
+            fixed.push((names::TEMPORAL_WEIGHT.into(), scalar(temporal_weight)));
+        }
         Ok(ScaleProblem {
             fixed,
             width,
             height,
             padded: (padded_h, padded_w),
-            weights: (params.content_weight, params.style_weight, tv_weight),
+            weights: Weights {
+                content: params.content_weight,
+                style: params.style_weight,
+                tv: tv_weight,
+                temporal: temporal_weight,
+            },
         })
     }
 
@@ -566,12 +642,13 @@ impl Engine {
         init: &Picture,
         grams: &[ArrayD<f32>],
         params: &Params,
+        temporal: Option<(Array3<f32>, Array2<f32>)>,
         at: ScalePosition,
         started: Instant,
         evaluations: &mut usize,
         progress: &mut dyn FnMut(&Progress<'_>) -> Control,
     ) -> Result<(Picture, usize, LossTerms), CoreError> {
-        let problem = self.problem(content, grams, params)?;
+        let problem = self.problem(content, grams, params, temporal)?;
         let graphs = self.graphs.as_mut().expect("compiled by problem()");
         let mut x = problem.pad(init);
         let terms = Cell::new(LossTerms::default());
@@ -654,8 +731,16 @@ struct ScaleProblem {
     height: usize,
     /// (height, width) after mirroring out to the size multiple.
     padded: (usize, usize),
-    /// Content, style and (per-value) TV weights, to report each term.
-    weights: (f32, f32, f32),
+    /// The weights, to report each term.
+    weights: Weights,
+}
+
+/// Content, style, (per-value) TV and temporal weights.
+struct Weights {
+    content: f32,
+    style: f32,
+    tv: f32,
+    temporal: f32,
 }
 
 impl ScaleProblem {
@@ -704,12 +789,13 @@ impl ScaleProblem {
                 .and_then(|a| a.first().copied())
                 .unwrap_or(0.0) as f64
         };
-        let (content, style, tv) = self.weights;
+        let w = &self.weights;
         Ok(LossTerms {
             total: value(names::LOSS),
-            content: content as f64 * value(names::CONTENT_LOSS),
-            style: style as f64 * value(names::STYLE_LOSS),
-            tv: tv as f64 * value(names::TV_LOSS),
+            content: w.content as f64 * value(names::CONTENT_LOSS),
+            style: w.style as f64 * value(names::STYLE_LOSS),
+            tv: w.tv as f64 * value(names::TV_LOSS),
+            temporal: w.temporal as f64 * value(names::TEMPORAL_LOSS),
         })
     }
 }

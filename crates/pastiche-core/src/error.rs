@@ -26,6 +26,8 @@ pub enum CoreError {
         value: String,
         reason: String,
     },
+    #[error("optical flow (OpenCV): {0}")]
+    Flow(String),
     #[error("cancelled")]
     Cancelled,
 }

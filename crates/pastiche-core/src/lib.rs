@@ -5,8 +5,9 @@ mod color;
 pub mod cuda;
 mod engine;
 mod error;
+/// Dense optical flow (OpenCV's DIS), occlusions and warping, as the video session uses them.
+pub mod flow;
 mod line_search;
-mod motion;
 mod optimizer;
 mod params;
 mod picture;
@@ -18,22 +19,23 @@ mod styles;
 pub mod tiling;
 mod vector;
 mod video;
+mod warp;
 
 pub use engine::{
     Control, Engine, LossTerms, Progress, Style, StyleTargets, Stylized, GPU_HISTORY,
 };
 pub use error::CoreError;
 pub use params::{
-    ColorPreservation, Init, OptimizerKind, Params, ScalePlan, DEFAULT_SIZE, DEFAULT_TILE_SIZE,
-    FULL_SIZE, MAX_ITERATIONS, MAX_SCALES, MAX_SIZE, MAX_STYLE_SCALE, MIN_SIZE, MIN_TILE_SIZE,
-    SMALLEST_SCALE,
+    ColorPreservation, Init, OptimizerKind, Params, ScalePlan, TemporalTarget, DEFAULT_SIZE,
+    DEFAULT_TILE_SIZE, FULL_SIZE, MAX_ITERATIONS, MAX_SCALES, MAX_SIZE, MAX_STYLE_SCALE, MIN_SIZE,
+    MIN_TILE_SIZE, SMALLEST_SCALE,
 };
 pub use picture::Picture;
 pub use quality::{estimated_time, Quality};
 pub use schedule::CONVERGENCE_WINDOW;
 pub use session::{Device, GraphSession, Outputs, SessionOptions, MAX_THREADS};
 pub use styles::{bundled_style, load_style, BundledStyle, BUNDLED_STYLES};
-pub use video::{FrameStats, VideoSession};
+pub use video::{FrameStats, VideoSession, DEFAULT_TEMPORAL_WEIGHT};
 
 // What the fronts need from the graph compiler, so that they depend on this crate alone
 // (docs/ARCHITECTURE.md: a front uses pastiche-core, never pastiche-graph directly).

@@ -1,5 +1,6 @@
 //! Parameters of a stylisation, with the defaults the CLI documents.
 
+use ndarray::Array2;
 use pastiche_graph::{GraphConfig, Pooling};
 
 use crate::tiling::{self, Tile};
@@ -27,6 +28,17 @@ pub enum Init {
     Noise,
     /// Any picture, resized to the content (the video filter's warm start).
     Image(Picture),
+}
+
+/// Video: what the temporal term compares a frame with (Ruder et al. 2016).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemporalTarget {
+    /// The previous stylised frame warped along the motion to this frame, at the working size
+    /// of the last scale.
+    pub previous: Picture,
+    /// Per-pixel weights, height × width of `previous`, 0..1: 0 where the previous frame does
+    /// not show the pixel (occluded or disoccluded, on a motion boundary, outside the frame).
+    pub mask: Array2<f32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +90,14 @@ pub struct Params {
     /// Size of the style images relative to the content (longest sides).
     pub style_scale: f32,
     pub preserve_colors: Option<ColorPreservation>,
+    /// Video: weight of the temporal term, the mean over pixel values of
+    /// `mask·(x − previous)²` against [`Params::temporal_target`]. Greater than 0 compiles
+    /// graphs with the term (a video session sets it for every frame, so that its graphs stay
+    /// the same); 0, the default, leaves it out.
+    pub temporal_weight: f32,
+    /// Video: the warped previous result and its mask; `None` (a first frame) weighs nothing.
+    /// Used at the last scale when its working size matches.
+    pub temporal_target: Option<TemporalTarget>,
 }
 
 pub const DEFAULT_SIZE: usize = 512;
@@ -117,6 +137,8 @@ impl Default for Params {
             seed: 0,
             style_scale: 1.0,
             preserve_colors: None,
+            temporal_weight: 0.0,
+            temporal_target: None,
         }
     }
 }
@@ -203,6 +225,21 @@ impl Params {
             "must be ≥ 0",
         )?;
         check(
+            "temporal weight",
+            self.temporal_weight,
+            self.temporal_weight >= 0.0,
+            "must be ≥ 0",
+        )?;
+        if let Some(target) = &self.temporal_target {
+            if target.mask.dim() != (target.previous.height(), target.previous.width()) {
+                return Err(CoreError::parameter(
+                    "temporal mask",
+                    format!("{:?}", target.mask.dim()),
+                    "must have the previous result's height and width",
+                ));
+            }
+        }
+        check(
             "style scale",
             self.style_scale,
             self.style_scale > 0.0 && self.style_scale <= MAX_STYLE_SCALE,
@@ -250,6 +287,7 @@ impl Params {
             style_layers: self.style_layers.clone(),
             pooling: self.pooling,
             total_variation: self.tv_weight > 0.0,
+            temporal: self.temporal_weight > 0.0,
         }
     }
 

@@ -1,13 +1,21 @@
-//! Video: frames stylised one after another, each starting from the previous stylised frame
-//! (warm start), so consecutive frames stay coherent and later frames need fewer iterations.
-//! The previous result is first moved along the camera's motion between the two frames
-//! (`motion.rs`), so that on a pan the strokes travel with the picture. Style targets are
-//! computed once and reused for every frame of the same size.
+//! Video: frames stylised one after another, each started from the previous stylised frame
+//! warped along the dense optical flow between the two input frames (`flow.rs`), and held to it
+//! by a temporal loss term where the flow says the previous frame shows the pixel (Ruder et al.
+//! 2016). Strokes travel with the picture under any motion (pans, zooms, rotations, objects
+//! moving over a still background); pixels the previous frame does not show start from the new
+//! frame and are painted freely. Style targets are computed once and reused for every frame of
+//! the same size.
+
+use std::time::{Duration, Instant};
 
 use crate::engine::{Control, Engine, LossTerms, Progress, StyleTargets};
-use crate::motion;
-use crate::params::{Init, Params};
+use crate::flow::{self, Flow, FlowEstimator};
+use crate::params::{Init, Params, TemporalTarget};
 use crate::{CoreError, Picture};
+
+/// The temporal term's weight video sessions use unless told otherwise (`Params::temporal_weight`;
+/// chosen by the measurements in docs/benchmarks.md, "Video: temporal coherence").
+pub const DEFAULT_TEMPORAL_WEIGHT: f32 = 2000.0;
 
 /// Iteration counts and loss of the last frame.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -17,9 +25,11 @@ pub struct FrameStats {
     pub loss: LossTerms,
     /// Whether the frame started from the previous stylised frame.
     pub warm_started: bool,
-    /// How far (x, y), in working-size pixels, the previous result was moved to follow the
-    /// picture before the frame started from it.
-    pub motion: (isize, isize),
+    /// Share of the frame's pixels the previous frame shows (consistent flow both ways, not on
+    /// a motion boundary): where the temporal term holds the strokes. 0 for a cold start.
+    pub held: f32,
+    /// Time the two optical flows took.
+    pub flow_time: Duration,
 }
 
 /// The last frame pushed and what it became.
@@ -32,48 +42,22 @@ struct Previous {
     result: Picture,
 }
 
-/// Where a warm-started frame begins.
-struct WarmStart {
-    /// The previous result, moved along the motion when the frames could be compared.
-    init: Picture,
-    motion: (isize, isize),
-    /// The new frame at the working size, when it was made for the comparison.
-    frame: Option<Picture>,
-}
-
-impl Previous {
-    /// The previous result moved along the motion from the previous frame to `frame`.
-    fn follow(self, frame: &Picture) -> WarmStart {
-        if self.input_size != (frame.width(), frame.height()) {
-            return WarmStart {
-                init: self.result,
-                motion: (0, 0),
-                frame: None,
-            };
-        }
-        let now = frame.resized(self.frame.width(), self.frame.height());
-        let motion = motion::estimate_shift(&self.frame, &now);
-        WarmStart {
-            init: motion::shifted(&self.result, motion, &now),
-            motion,
-            frame: Some(now),
-        }
-    }
-}
-
 pub struct VideoSession {
     targets: StyleTargets,
     params: Params,
     first_iterations: usize,
     later_iterations: usize,
     previous: Option<Previous>,
+    flow: FlowEstimator,
     last: FrameStats,
 }
 
 impl VideoSession {
-    /// `targets` are the styles, prepared once by [`Engine::style_targets`]; `params` describe every frame (size, weights, layers…); the first frame after creation or
-    /// [`VideoSession::reset`] runs `first_iterations` through the multi-resolution schedule from
-    /// `params.init`, later frames run `later_iterations` at full size from the previous output.
+    /// `targets` are the styles, prepared once by [`Engine::style_targets`]; `params` describe
+    /// every frame (size, weights, layers, `temporal_weight`: 0 leaves the temporal term out…).
+    /// The first frame after creation or [`VideoSession::reset`] runs `first_iterations` through
+    /// the multi-resolution schedule from `params.init`, later frames run `later_iterations` at
+    /// full size from the previous output warped along the motion.
     pub fn new(
         targets: StyleTargets,
         params: Params,
@@ -99,8 +83,37 @@ impl VideoSession {
             first_iterations,
             later_iterations,
             previous: None,
+            flow: FlowEstimator::new()?,
             last: FrameStats::default(),
         })
+    }
+
+    /// Where a frame following `previous` starts: the previous result warped along the flow,
+    /// and the temporal target; `None` when the frames cannot be compared (another size).
+    fn follow(
+        &mut self,
+        previous: Previous,
+        frame: &Picture,
+    ) -> Result<(Picture, TemporalTarget, Duration), CoreError> {
+        let now = frame.resized(previous.frame.width(), previous.frame.height());
+        let started = Instant::now();
+        let mut backward = self.flow.flow(&now, &previous.frame)?;
+        let mut forward = self.flow.flow(&previous.frame, &now)?;
+        // A still shot stays exactly where it was: the flow would follow its grain.
+        if flow::is_still(&previous.frame, &now, &backward) {
+            backward = Flow::zero(now.height(), now.width());
+            forward = Flow::zero(now.height(), now.width());
+        }
+        let flow_time = started.elapsed();
+        let correspondence = flow::correspondence(&previous.result, &now, &backward, &forward);
+        Ok((
+            correspondence.warped.clone(),
+            TemporalTarget {
+                previous: correspondence.warped,
+                mask: correspondence.mask,
+            },
+            flow_time,
+        ))
     }
 
     /// Stylises the next frame.
@@ -110,42 +123,46 @@ impl VideoSession {
         frame: &Picture,
         progress: &mut dyn FnMut(&Progress<'_>) -> Control,
     ) -> Result<Picture, CoreError> {
-        // `motion` is None for a cold start; `working_frame` is this frame at the working size
-        // when following the motion already made it.
-        let (params, motion, working_frame) = match self.previous.take() {
+        let previous = self
+            .previous
+            .take()
+            .filter(|p| p.input_size == (frame.width(), frame.height()));
+        let (params, warm) = match previous {
             Some(previous) => {
-                let start = previous.follow(frame);
+                let (init, target, flow_time) = self.follow(previous, frame)?;
+                let held = target.mask.mean().unwrap_or(0.0);
                 let params = Params {
                     iterations: self.later_iterations,
                     scales: 1,
-                    init: Init::Image(start.init),
+                    init: Init::Image(init),
+                    temporal_target: Some(target),
                     ..self.params.clone()
                 };
-                (params, Some(start.motion), start.frame)
+                (params, Some((held, flow_time)))
             }
             None => {
                 let params = Params {
                     iterations: self.first_iterations,
+                    temporal_target: None,
                     ..self.params.clone()
                 };
-                (params, None, None)
+                (params, None)
             }
         };
         let result = engine.stylize(frame, &mut self.targets, &params, progress)?;
+        let (held, flow_time) = warm.unwrap_or_default();
         self.last = FrameStats {
             iterations: result.iterations,
             evaluations: result.evaluations,
             loss: result.loss,
-            warm_started: motion.is_some(),
-            motion: motion.unwrap_or((0, 0)),
+            warm_started: warm.is_some(),
+            held,
+            flow_time,
         };
         let (width, height) = (result.picture.width(), result.picture.height());
-        let working_frame = working_frame
-            .filter(|now| (now.width(), now.height()) == (width, height))
-            .unwrap_or_else(|| frame.resized(width, height));
         self.previous = Some(Previous {
             input_size: (frame.width(), frame.height()),
-            frame: working_frame,
+            frame: frame.resized(width, height),
             result: result.picture.clone(),
         });
         Ok(result.picture)

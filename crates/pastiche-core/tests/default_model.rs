@@ -87,6 +87,7 @@ fn targets_match_the_original_network_at_every_relu() {
         style_layers: vec!["relu1_1".into(), "relu3_1".into(), "relu5_1".into()],
         pooling: Pooling::Max, // the original network's own pooling
         total_variation: false,
+        temporal: false,
     };
     let options = SessionOptions::default();
     let image = test_image();

@@ -375,8 +375,13 @@ fn warm_started_video_frames_follow_a_pan_start_close_and_stay_coherent() {
         first_losses.push(first.unwrap());
         let stats = session.last_frame();
         assert_eq!(stats.warm_started, outputs.len() > 1);
-        let expected_motion = if stats.warm_started { PAN } else { (0, 0) };
-        assert_eq!(stats.motion, expected_motion, "the pan is followed");
+        // The optical flow finds all but the strip the pan uncovers (2 of 70 columns) and
+        // the borders' uncertain pixels.
+        if stats.warm_started {
+            assert!(stats.held > 0.8, "held {}", stats.held);
+        } else {
+            assert_eq!(stats.held, 0.0);
+        }
     }
     // A warm-started frame begins near the previous optimum, far below where frame 0 began.
     for (i, loss) in first_losses.iter().enumerate().skip(1) {

@@ -79,6 +79,18 @@ impl LossFunction {
         if config.total_variation {
             fixed.push((names::TV_WEIGHT.into(), scalar(3.0)));
         }
+        if config.temporal {
+            // A warped previous result near the image, and a mask with zeros (occlusions) and
+            // fractional weights.
+            let previous = image.mapv(|v| v + rng.random_range(-0.1..0.1));
+            let mask = ArrayD::from_shape_fn(IxDyn(&[1, 1, height, width]), |_| {
+                let c: f32 = rng.random_range(-0.5..1.5);
+                c.clamp(0.0, 1.0)
+            });
+            fixed.push((names::PREVIOUS.into(), previous));
+            fixed.push((names::TEMPORAL_MASK.into(), mask));
+            fixed.push((names::TEMPORAL_WEIGHT.into(), scalar(2e3)));
+        }
         if !config.content_layers.is_empty() {
             fixed.push((
                 names::CONTENT_LAYER_WEIGHTS.into(),
@@ -165,6 +177,7 @@ fn config(
         style_layers: style.iter().map(|s| s.to_string()).collect(),
         pooling,
         total_variation,
+        temporal: false,
     }
 }
 
@@ -227,4 +240,18 @@ fn content_only_and_style_only_graphs() {
         (8, 12),
         16,
     );
+}
+
+#[test]
+fn the_temporal_term_of_video() {
+    for (exporter, pooling, seed) in [
+        (Exporter::Tf2onnxKeras, Pooling::Avg, 17),
+        (Exporter::Torchvision, Pooling::Max, 18),
+    ] {
+        let c = GraphConfig {
+            temporal: true,
+            ..config(&["relu2_2"], &["relu1_1", "relu2_1"], pooling, true)
+        };
+        check_gradient(exporter, c, (16, 24), seed);
+    }
 }

@@ -5,7 +5,10 @@
 //! - style, per layer: `1/(4N²) Σ (G − A)²` with `G = F Fᵀ / M` (N channels, M positions). For
 //!   equal sizes this is the paper's `1/(4N²M²) Σ (FFᵀ − SSᵀ)²`; dividing each Gram matrix by its
 //!   own M lets a style image of another size compare. Gradient `(G − A) F / (N² M)`;
-//! - total variation: `Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])²` over the RGB 0..1 image.
+//! - total variation: `Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])²` over the RGB 0..1 image;
+//! - temporal (video, Ruder et al. 2016): `Σ c·(x − ω)²` over the RGB 0..1 image, with `ω` the
+//!   previous result warped along the motion and `c` the per-pixel mask (0 where the previous
+//!   frame does not show the pixel), broadcast over the channels. Gradient `2·c·(x − ω)`.
 
 use crate::builder::GraphBuilder;
 use crate::onnx::attr_int;
@@ -147,6 +150,34 @@ pub(super) fn total_variation(
     let two = b.scalar(2.0);
     let scale = b.op("Mul", &[weight, &two], vec![], "tv_scale");
     let grad = b.op("Mul", &[&grad, &scale], vec![], "tv_grad");
+    Term {
+        loss: loss_name.to_owned(),
+        grad,
+    }
+}
+
+/// Temporal term: `Σ mask·(image − previous)²`, the mask `[1, 1, H, W]` broadcast over the
+/// channels; the loss output is named `loss_name`, the gradient is scaled by `weight`.
+pub(super) fn temporal(
+    b: &mut GraphBuilder,
+    image: &str,
+    previous: &str,
+    mask: &str,
+    weight: &str,
+    loss_name: &str,
+) -> Term {
+    let diff = b.op("Sub", &[image, previous], vec![], "temporal_diff");
+    let masked = b.op("Mul", &[&diff, mask], vec![], "temporal_masked");
+    let product = b.op("Mul", &[&masked, &diff], vec![], "temporal_product");
+    b.op_into(
+        "ReduceSum",
+        &[&product],
+        vec![attr_int("keepdims", 0)],
+        loss_name,
+    );
+    let two = b.scalar(2.0);
+    let scale = b.op("Mul", &[weight, &two], vec![], "temporal_scale");
+    let grad = b.op("Mul", &[&masked, &scale], vec![], "temporal_grad");
     Term {
         loss: loss_name.to_owned(),
         grad,

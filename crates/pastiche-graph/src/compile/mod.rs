@@ -57,6 +57,10 @@ pub struct GraphConfig {
     pub pooling: Pooling,
     /// Adds a total-variation term (weighted by the `tv_weight` input).
     pub total_variation: bool,
+    /// Adds a temporal term for video (Ruder et al. 2016): the per-pixel weighted squared
+    /// difference to the previous result warped along the motion (inputs `previous`,
+    /// `temporal_mask`, `temporal_weight`). Still images leave it out.
+    pub temporal: bool,
 }
 
 impl Default for GraphConfig {
@@ -69,6 +73,7 @@ impl Default for GraphConfig {
                 .to_vec(),
             pooling: Pooling::Avg,
             total_variation: true,
+            temporal: false,
         }
     }
 }
@@ -136,6 +141,7 @@ impl GraphConfig {
             onnx::metadata("pastiche.style_layers", self.style_layers.join(",")),
             onnx::metadata("pastiche.pooling", self.pooling.to_string()),
             onnx::metadata("pastiche.total_variation", self.total_variation.to_string()),
+            onnx::metadata("pastiche.temporal", self.temporal.to_string()),
         ]);
         metadata
     }
@@ -156,6 +162,15 @@ fn activation_dims(layer: &str, channels: usize) -> [Dim; 4] {
         Dim::Fixed(channels as i64),
         Dim::Named(format!("{layer}.height")),
         Dim::Named(format!("{layer}.width")),
+    ]
+}
+
+fn mask_dims() -> [Dim; 4] {
+    [
+        Dim::Fixed(1),
+        Dim::Fixed(1),
+        Dim::Named("height".into()),
+        Dim::Named("width".into()),
     ]
 }
 
@@ -287,6 +302,27 @@ pub fn loss_gradient_graph(
         b.output(names::TV_LOSS, &[]);
         total.push(b.op("Mul", &[&tv.loss, names::TV_WEIGHT], vec![], "weighted_tv"));
         image_grads.push(tv.grad);
+    }
+    if config.temporal {
+        b.input(names::PREVIOUS, &image_dims());
+        b.input(names::TEMPORAL_MASK, &mask_dims());
+        b.input(names::TEMPORAL_WEIGHT, &[]);
+        let temporal = loss::temporal(
+            &mut b,
+            names::IMAGE,
+            names::PREVIOUS,
+            names::TEMPORAL_MASK,
+            names::TEMPORAL_WEIGHT,
+            names::TEMPORAL_LOSS,
+        );
+        b.output(names::TEMPORAL_LOSS, &[]);
+        total.push(b.op(
+            "Mul",
+            &[&temporal.loss, names::TEMPORAL_WEIGHT],
+            vec![],
+            "weighted_temporal",
+        ));
+        image_grads.push(temporal.grad);
     }
     let refs: Vec<&str> = total.iter().map(String::as_str).collect();
     b.op_into("Sum", &refs, vec![], names::LOSS);
