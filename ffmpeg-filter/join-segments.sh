@@ -42,6 +42,9 @@ probe() { # probe FILE ENTRY: one value of the first video stream
         -of default=noprint_wrappers=1:nokey=1 "$1"
 }
 rate=$(probe "${segments[0]}" r_frame_rate)
+# xfade works in full-chroma formats (yuv444p for yuv420p input); converting back keeps the
+# output as playable as the segments (few players take 4:4:4 H.264).
+pixel_format=$(probe "${segments[0]}" pix_fmt)
 seconds() { # seconds FRAMES, at the segments' frame rate
     awk -v f="$1" -v r="$rate" 'BEGIN { split(r, q, "/"); printf "%.6f", f * q[2] / q[1] }'
 }
@@ -71,7 +74,7 @@ fi
 if [ -z "$graph" ]; then
     video=(-map 0:v)
 else
-    video=(-filter_complex "${graph%;}" -map "[$last]")
+    video=(-filter_complex "${graph%;};[$last]format=$pixel_format[joined]" -map "[joined]")
 fi
 
 # Written beside the output and renamed over it when complete: no half-written output.

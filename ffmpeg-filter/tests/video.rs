@@ -772,16 +772,27 @@ fn segments_rendered_separately_cross_fade_into_the_whole_clip() {
             "{name}: {video} s"
         );
     }
-    // The recipe of the README.
+    // The recipe of the README, encoded losslessly here so that the frames can be compared.
     let joined = dir.path().join("joined.mp4");
     let join = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/join-segments.sh"))
         .args(["--overlap-frames", &OVERLAP.to_string(), "--audio-from"])
         .arg(&clip)
         .arg(&joined)
         .args(segments.map(|(_, name, _)| dir.path().join(name)))
+        .args(["--", "-c:v", "libx264", "-qp", "0"])
         .output()
         .unwrap();
     assert!(join.status.success(), "{}", stderr(&join));
+    assert_eq!(
+        values(
+            &joined,
+            &["-select_streams", "v:0"],
+            "stream=pix_fmt",
+            "pix_fmt"
+        ),
+        ["yuv420p"],
+        "the segments' pixel format"
+    );
     assert_eq!(frame_count(&joined), 12);
     assert!((duration(&joined) - duration(&clip)).abs() < 1e-3);
     assert_eq!(stream_md5(&joined, "a:0"), stream_md5(&clip, "a:0"));
@@ -814,9 +825,10 @@ fn segments_rendered_separately_cross_fade_into_the_whole_clip() {
         );
         eprintln!("frame {t}: chains {apart:.1} apart; joined {to_earlier:.1} from the first, {to_later:.1} from the second");
         if t == 5 || t == 9 {
-            // Outside the fade: the one segment's frame (only the encoders' losses differ).
+            // Outside the fade: the one segment's frame (xfade's round trip through yuv444p
+            // blurs the chroma a little).
             let own = if t == 5 { to_earlier } else { to_later };
-            assert!(own < 3.0, "frame {t}: {own}");
+            assert!(own < 2.5, "frame {t}: {own}");
             continue;
         }
         assert!(
