@@ -38,7 +38,7 @@ pub struct Args {
     pub size: u32,
     /// Iterations at each scale for a frame started from its content: the first frame, the
     /// first after a scene cut, and every frame with --init content.
-    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u32).range(1..))]
     pub iterations_first: u32,
     /// Iterations for a frame started from the previous stylised frame (at full size only).
     #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..))]
@@ -94,7 +94,7 @@ pub struct Args {
     pub tv_weight: f32,
     /// Weight of the temporal term, which holds each warm-started frame to the previous
     /// stylised frame warped along the optical flow where both frames show the pixel; 0 turns
-    /// it off [default: libpastiche's, 100].
+    /// it off [default: libpastiche's, 2000].
     #[arg(long, value_parser = parse_weight)]
     pub temporal_weight: Option<f32>,
     /// Where the optimisation runs.

@@ -904,10 +904,11 @@ fn consecutive_differences(frames: &[u8], frame_bytes: usize) -> Vec<f64> {
 
 /// A static shot (Tübingen, 64×48, six frames) with camera grain: consecutive input frames
 /// differ by a mean absolute difference of 0.0227. Measured (`--size 64`, 10 iterations first,
-/// 5 later, one thread): consecutive stylised frames differ by 0.0131 on average with the warm
-/// start along the optical flow and the temporal term (0.0140 with the global-shift warm start
-/// before them) — steadier than the grain itself — and by 0.0524 with `--init content`, which
-/// amplifies the grain. (Without grain, `--init content` gives identical frames: the
+/// 5 later, one thread): consecutive stylised frames differ by 0.0072 on average with the warm
+/// start along the optical flow and the temporal term (0.0131 while the first frame started
+/// from the content rather than its recolouring to the style; 0.0140 with the global-shift warm
+/// start before the flow) — steadier than the grain itself — and by 0.0574 with
+/// `--init content`, which amplifies the grain. (Without grain, `--init content` gives identical frames: the
 /// engine is deterministic.)
 #[test]
 fn warm_start_keeps_a_static_shot_steady_where_content_initialisation_flickers() {
