@@ -1,6 +1,6 @@
 //! The engine end to end on the real default model, at thumbnail sizes so that it stays quick.
 
-use std::path::PathBuf;
+mod support;
 
 use ndarray::{Array2, Array3};
 use pastiche_core::{
@@ -8,21 +8,7 @@ use pastiche_core::{
     Style, StyleTargets,
 };
 use pastiche_graph::store;
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(name)
-}
-
-fn engine() -> Engine {
-    let options = SessionOptions {
-        threads: 2,
-        ..SessionOptions::default()
-    };
-    Engine::new(&store::resolve_model(Some(store::DEFAULT_MODEL)), options)
-        .expect("run models/fetch-default.sh first")
-}
+use support::{data, engine};
 
 /// A content picture whose sides are not multiples of 16, with an alpha ramp.
 fn content() -> Picture {

@@ -1,15 +1,10 @@
 //! Decoding (formats, EXIF orientation, corrupt files) and atomic encoding.
 
-use std::path::PathBuf;
+mod support;
 
 use ndarray::Array3;
 use pastiche_core::{CoreError, Picture};
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(name)
-}
+use support::data;
 
 fn gradient(width: usize, height: usize) -> Picture {
     Picture {

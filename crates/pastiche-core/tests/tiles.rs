@@ -1,31 +1,18 @@
 //! Pictures larger than a tile: optimised in overlapping tiles and joined without seams.
 
-use std::path::PathBuf;
+mod support;
 
 use ndarray::Array3;
 use pastiche_core::tiling::Tile;
-use pastiche_core::{
-    Control, CoreError, Engine, Params, Picture, SessionOptions, Style, FULL_SIZE,
-};
-use pastiche_graph::store;
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(name)
-}
+use pastiche_core::{Control, CoreError, Engine, Params, Picture, Style, FULL_SIZE};
+use support::{data, engine};
 
 const TILE: usize = 128;
 const WIDTH: usize = 400;
 const HEIGHT: usize = 300;
 
 fn setup() -> (Engine, Picture, Params, Vec<Style>) {
-    let options = SessionOptions {
-        threads: 2,
-        ..SessionOptions::default()
-    };
-    let engine = Engine::new(&store::resolve_model(Some(store::DEFAULT_MODEL)), options)
-        .expect("run models/fetch-default.sh first");
+    let engine = engine();
     let content = Picture::load(&data("tubingen.jpg"))
         .unwrap()
         .resized(WIDTH, HEIGHT);

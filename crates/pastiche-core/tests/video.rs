@@ -11,15 +11,16 @@
 
 #![cfg(feature = "optical-flow")]
 
-use std::path::PathBuf;
+mod support;
+
 use std::sync::OnceLock;
 
 use ndarray::{Array2, Array3};
 use pastiche_core::flow::{self, FlowEstimator};
 use pastiche_core::{
-    Control, Engine, Params, Picture, SessionOptions, Style, VideoSession, DEFAULT_TEMPORAL_WEIGHT,
+    Control, Engine, Params, Picture, Style, VideoSession, DEFAULT_TEMPORAL_WEIGHT,
 };
-use pastiche_graph::store;
+use support::{data, engine};
 
 /// Frame size (the working size: `Params::size` is its longest side).
 const WIDTH: usize = 96;
@@ -28,21 +29,6 @@ const HEIGHT: usize = 64;
 /// and of a warm-started frame.
 const FIRST: usize = 30;
 const LATER: usize = 15;
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(name)
-}
-
-fn engine() -> Engine {
-    let options = SessionOptions {
-        threads: 2,
-        ..SessionOptions::default()
-    };
-    Engine::new(&store::resolve_model(Some(store::DEFAULT_MODEL)), options)
-        .expect("run models/fetch-default.sh first")
-}
 
 fn params() -> Params {
     Params {
