@@ -178,6 +178,8 @@ pub unsafe extern "C" fn pastiche_engine_create(
             threads: options.threads as usize,
             runtime_library,
             device,
+            // The device's fastest form: the choice is the engine's, not an ABI setting.
+            convolution: None,
         };
         let model_path = store::resolve_model(model.as_deref());
         let created = Engine::new(&model_path, session)?;

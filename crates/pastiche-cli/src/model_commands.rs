@@ -147,7 +147,7 @@ fn export_graph(args: ExportArgs) -> anyhow::Result<()> {
         content_layers: args.layers.content_layers,
         style_layers: args.layers.style_layers,
         total_variation: !args.no_tv,
-        temporal: false,
+        ..GraphConfig::default()
     };
     let started = Instant::now();
     let graph = pastiche_core::loss_gradient_graph(&model, &config)?;

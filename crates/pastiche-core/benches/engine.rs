@@ -12,8 +12,9 @@
 //!                                                   stylise FRAMES frames of a WIDTH×HEIGHT pan
 //!                                                   as pastiche-video does (bench/gpu.sh)
 //! Prints one JSON object. Images come from shared/data (override with PASTICHE_DATA); the
-//! device is $BENCH_DEVICE (cpu, cuda or auto; default cpu); $BENCH_HISTORY sets the L-BFGS
-//! history of `to-loss` (default: the engine's).
+//! device is $BENCH_DEVICE (cpu, cuda or auto; default cpu), the convolutions' form
+//! $BENCH_CONVOLUTION (direct or winograd; default: the device's); $BENCH_HISTORY sets the
+//! L-BFGS history of `to-loss` (default: the engine's).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -57,9 +58,14 @@ fn engine(threads: usize) -> Engine {
     let device: Device = std::env::var("BENCH_DEVICE")
         .map(|d| d.parse().unwrap_or_else(|e| panic!("BENCH_DEVICE: {e}")))
         .unwrap_or_default();
+    let convolution = std::env::var("BENCH_CONVOLUTION").ok().map(|c| {
+        c.parse()
+            .unwrap_or_else(|e| panic!("BENCH_CONVOLUTION: {e}"))
+    });
     let options = SessionOptions {
         threads,
         device,
+        convolution,
         ..SessionOptions::default()
     };
     let engine =

@@ -3,8 +3,11 @@
 //! the same network in the same run, so the ratio — not the absolute time — is what to compare
 //! across machines.
 //!
-//!   cargo bench -p pastiche-core --bench loss_gradient [-- SIDE RUNS THREADS [cpu|cuda]]
-//!   cargo bench -p pastiche-core --bench loss_gradient -- SIDE RUNS THREADS profile
+//!   cargo bench -p pastiche-core --bench loss_gradient [-- SIDE RUNS THREADS [cpu|cuda] [direct|winograd]]
+//!   cargo bench -p pastiche-core --bench loss_gradient -- SIDE RUNS THREADS profile [direct|winograd]
+//!
+//! Convolutions take the device's form (`Device::convolution`) unless `direct` or `winograd`
+//! asks for one.
 //!
 //! `profile` runs the loss+gradient graph with ONNX Runtime's profiler on and prints the path of
 //! its JSON trace (`bench/op_profile.py` sums it by operator type).
@@ -14,7 +17,9 @@ use std::time::{Duration, Instant};
 use ndarray::{ArrayD, IxDyn};
 use pastiche_core::{Device, GraphSession, Outputs, SessionOptions};
 use pastiche_graph::onnx::encode_model;
-use pastiche_graph::{load_model, loss_gradient_graph, names, store, targets_graph, GraphConfig};
+use pastiche_graph::{
+    load_model, loss_gradient_graph, names, store, targets_graph, Convolution, GraphConfig,
+};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -50,7 +55,17 @@ fn main() {
 
     let model_path = store::resolve_model(None);
     let model = load_model(&model_path).expect("default model (run models/fetch-default.sh)");
-    let config = GraphConfig::default();
+    let convolution = if arguments.iter().any(|a| a == "direct") {
+        Convolution::Direct
+    } else if arguments.iter().any(|a| a == "winograd") {
+        Convolution::Winograd
+    } else {
+        device.convolution()
+    };
+    let config = GraphConfig {
+        convolution,
+        ..GraphConfig::default()
+    };
     let (bytes, compile) = timed(|| encode_model(&loss_gradient_graph(&model, &config).unwrap()));
     let targets = encode_model(&targets_graph(&model, &config).unwrap());
 
@@ -133,7 +148,7 @@ fn main() {
         load.as_secs_f64() * 1e3
     );
     println!(
-        "image                        {side}x{side}, {device:?}, {threads} threads, {runs} runs"
+        "image                        {side}x{side}, {device:?}, {convolution:?} convolutions, {threads} threads, {runs} runs"
     );
     println!(
         "loss+gradient (median)       {:.4} s",

@@ -236,8 +236,14 @@ impl Engine {
         Ok(self.device())
     }
 
-    /// Compiles the graphs for `config` unless the current ones already match.
+    /// Compiles the graphs for `config`, with convolutions in the form the device runs fastest,
+    /// unless the current ones already match.
     fn graphs(&mut self, config: &GraphConfig) -> Result<&mut Graphs, CoreError> {
+        let config = &GraphConfig {
+            convolution: (self.options.convolution)
+                .unwrap_or_else(|| self.options.device.convolution()),
+            ..config.clone()
+        };
         if self.graphs.as_ref().is_none_or(|g| g.config != *config) {
             self.graphs = None;
             let targets = GraphSession::new(&targets_graph(&self.model, config)?, &self.options)?;

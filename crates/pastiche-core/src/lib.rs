@@ -42,5 +42,5 @@ pub use video::{FrameStats, VideoSession, DEFAULT_TEMPORAL_WEIGHT};
 pub use pastiche_graph::onnx::encode_model;
 pub use pastiche_graph::{
     import_file, load_model, loss_gradient_graph, store, targets_graph, write_atomically,
-    GraphConfig, GraphError, Imported, LayerKind, Pooling, Preprocessing, VggModel,
+    Convolution, GraphConfig, GraphError, Imported, LayerKind, Pooling, Preprocessing, VggModel,
 };

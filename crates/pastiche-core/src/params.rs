@@ -1,7 +1,7 @@
 //! Parameters of a stylisation, with the defaults the CLI documents.
 
 use ndarray::Array2;
-use pastiche_graph::{GraphConfig, Pooling};
+use pastiche_graph::{Convolution, GraphConfig, Pooling};
 
 use crate::tiling::{self, Tile};
 use crate::{CoreError, Picture};
@@ -288,6 +288,8 @@ impl Params {
             pooling: self.pooling,
             total_variation: self.tv_weight > 0.0,
             temporal: self.temporal_weight > 0.0,
+            // The engine picks the form its device runs fastest.
+            convolution: Convolution::Direct,
         }
     }
 

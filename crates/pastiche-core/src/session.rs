@@ -9,6 +9,7 @@ use ort::session::builder::GraphOptimizationLevel;
 use ort::session::{Session, SessionInputValue};
 use ort::value::TensorRef;
 use pastiche_graph::onnx::{self, ModelProto};
+use pastiche_graph::Convolution;
 
 use crate::{runtime, CoreError};
 
@@ -39,6 +40,19 @@ impl std::str::FromStr for Device {
     }
 }
 
+impl Device {
+    /// How graphs for this device write their 3×3 convolutions. ONNX Runtime's CPU `Conv` runs
+    /// near the cores' peak but performs every multiply-add, so the Winograd form, a quarter of
+    /// them, is faster there for wide layers (docs/benchmarks.md); on CUDA, cuDNN chooses its
+    /// own algorithm for `Conv`, Winograd among them.
+    pub fn convolution(self) -> Convolution {
+        match self {
+            Device::Cpu => Convolution::Winograd,
+            Device::Cuda | Device::Auto => Convolution::Direct,
+        }
+    }
+}
+
 /// The most intra-op threads a session may ask for. ONNX Runtime starts every thread it is
 /// given up front, so an absurd count exhausts memory before the first evaluation; no machine
 /// Pastiche targets gains from more.
@@ -52,6 +66,9 @@ pub struct SessionOptions {
     /// ONNX Runtime library to load instead of searching for one.
     pub runtime_library: Option<std::path::PathBuf>,
     pub device: Device,
+    /// How the engine's graphs write 3×3 convolutions; `None`: the device's fastest form
+    /// ([`Device::convolution`]). Either computes the same loss and gradient.
+    pub convolution: Option<Convolution>,
 }
 
 impl SessionOptions {

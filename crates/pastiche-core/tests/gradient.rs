@@ -9,7 +9,8 @@ use ndarray::{Array1, ArrayD, IxDyn};
 use pastiche_core::{GraphSession, SessionOptions};
 use pastiche_graph::onnx::encode_model;
 use pastiche_graph::{
-    import_bytes, loss_gradient_graph, names, targets_graph, GraphConfig, Pooling, VggModel,
+    import_bytes, loss_gradient_graph, names, targets_graph, Convolution, GraphConfig, Pooling,
+    VggModel,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -38,7 +39,11 @@ fn random_image(rng: &mut StdRng, height: usize, width: usize) -> ArrayD<f32> {
 }
 
 fn tiny_model(exporter: Exporter, seed: u64) -> VggModel {
-    let bytes = encode_model(&synthetic::vgg(exporter, &TINY_BLOCKS, seed));
+    synthetic_model(exporter, &TINY_BLOCKS, seed)
+}
+
+fn synthetic_model(exporter: Exporter, blocks: &[(usize, usize)], seed: u64) -> VggModel {
+    let bytes = encode_model(&synthetic::vgg(exporter, blocks, seed));
     import_bytes(&bytes, "tiny.onnx", None).unwrap().model
 }
 
@@ -122,10 +127,13 @@ impl LossFunction {
 }
 
 fn check_gradient(exporter: Exporter, config: GraphConfig, size: (usize, usize), seed: u64) {
+    check_model_gradient(&tiny_model(exporter, seed), config, size, seed);
+}
+
+fn check_model_gradient(model: &VggModel, config: GraphConfig, size: (usize, usize), seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
-    let model = tiny_model(exporter, seed);
     let image = random_image(&mut rng, size.0, size.1);
-    let mut loss = LossFunction::new(&model, &config, &mut rng, &image);
+    let mut loss = LossFunction::new(model, &config, &mut rng, &image);
     let (value, gradient) = loss.evaluate(&image);
     assert!(value.is_finite() && value > 0.0, "loss {value}");
     assert_eq!(gradient.shape(), image.shape());
@@ -154,7 +162,7 @@ fn check_gradient(exporter: Exporter, config: GraphConfig, size: (usize, usize),
             .unwrap();
         assert!(
             error < TOLERANCE,
-            "{exporter:?}, {:?} pooling, layers {:?}/{:?}, {size:?}: directional derivative {analytic:e} vs central difference {numeric:e} (relative error {error:.2e})",
+            "{:?} pooling, layers {:?}/{:?}, {size:?}: directional derivative {analytic:e} vs central difference {numeric:e} (relative error {error:.2e})",
             config.pooling,
             config.content_layers,
             config.style_layers
@@ -177,7 +185,7 @@ fn config(
         style_layers: style.iter().map(|s| s.to_string()).collect(),
         pooling,
         total_variation,
-        temporal: false,
+        ..GraphConfig::default()
     }
 }
 
@@ -254,4 +262,18 @@ fn the_temporal_term_of_video() {
         };
         check_gradient(exporter, c, (16, 24), seed);
     }
+}
+
+#[test]
+fn winograd_convolutions() {
+    // Wide enough for the Winograd form in both directions (128 → 256 → 256 channels), at a size
+    // whose third block (5 × 9) is not a whole number of its 4 × 4 tiles. Only the wide layers'
+    // losses, so that every path of the gradient runs through them.
+    const WIDE_BLOCKS: [(usize, usize); 3] = [(1, 8), (1, 128), (2, 256)];
+    let model = synthetic_model(Exporter::Torchvision, &WIDE_BLOCKS, 19);
+    let c = GraphConfig {
+        convolution: Convolution::Winograd,
+        ..config(&["relu3_2"], &["relu3_1"], Pooling::Avg, false)
+    };
+    check_model_gradient(&model, c, (20, 36), 19);
 }

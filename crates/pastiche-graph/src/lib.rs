@@ -19,7 +19,9 @@ use std::path::Path;
 
 use tempfile::NamedTempFile;
 
-pub use compile::{device_probe_graph, loss_gradient_graph, targets_graph, GraphConfig, Pooling};
+pub use compile::{
+    device_probe_graph, loss_gradient_graph, targets_graph, Convolution, GraphConfig, Pooling,
+};
 pub use error::GraphError;
 pub use import::{import_bytes, import_file, load_model, Imported, PreprocessingOrigin};
 pub use model::{Conv, Layer, LayerKind, PoolKind, Source, SourceLayout, VggModel};

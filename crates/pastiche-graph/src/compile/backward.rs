@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::forward::Forward;
-use super::Pooling;
+use super::{winograd, Convolution, GraphConfig, Pooling};
 use crate::builder::GraphBuilder;
-use crate::model::{LayerKind, VggModel};
+use crate::model::{Conv, LayerKind, VggModel};
 use crate::onnx::tensor_proto::DataType;
 use crate::onnx::{attr_int, attr_ints, attr_string};
 
@@ -15,7 +15,7 @@ pub(super) fn backward(
     b: &mut GraphBuilder,
     model: &VggModel,
     fwd: &Forward,
-    pooling: Pooling,
+    config: &GraphConfig,
     mut injected: BTreeMap<usize, Vec<String>>,
 ) -> String {
     let last = fwd.outputs.len() - 1;
@@ -27,14 +27,14 @@ pub(super) fn backward(
         let layer = &model.layers[index];
         let name = &layer.name;
         carried = Some(match &layer.kind {
-            LayerKind::Conv(_) => {
+            LayerKind::Conv(conv) => {
                 let weight = fwd.weights[index]
                     .as_deref()
                     .expect("conv layers record weights");
-                conv_input_gradient(b, &grad, weight, name)
+                conv_input_gradient(b, &grad, weight, conv, config.convolution, name)
             }
             LayerKind::Relu => relu_input_gradient(b, &grad, &fwd.outputs[index], name),
-            LayerKind::Pool(_) => match pooling {
+            LayerKind::Pool(_) => match config.pooling {
                 Pooling::Avg => {
                     let roi = "";
                     let scales = b.const_f32(&[4], &[1.0, 1.0, 2.0, 2.0]);
@@ -99,7 +99,14 @@ fn relu_input_gradient(b: &mut GraphBuilder, grad: &str, relu_out: &str, name: &
 /// dL/d(conv input) = Conv(dL/d(conv output), W'), with W' the forward weights swapped O↔I and
 /// flipped along both spatial axes. W' is computed inside the graph from the forward initializer,
 /// so the file holds one copy of the weights and ONNX Runtime constant-folds W' at load.
-fn conv_input_gradient(b: &mut GraphBuilder, grad: &str, weight: &str, name: &str) -> String {
+fn conv_input_gradient(
+    b: &mut GraphBuilder,
+    grad: &str,
+    weight: &str,
+    conv: &Conv,
+    convolution: Convolution,
+    name: &str,
+) -> String {
     let swapped = b.op(
         "Transpose",
         &[weight],
@@ -116,14 +123,15 @@ fn conv_input_gradient(b: &mut GraphBuilder, grad: &str, weight: &str, name: &st
         vec![],
         &format!("{name}_wt_flipped"),
     );
+    let output = format!("grad_{name}_input");
+    // The gradient's convolution maps the layer's output channels back to its input channels.
+    let (from, to) = (conv.out_channels, conv.in_channels);
+    if convolution == Convolution::Winograd && winograd::worthwhile(from, to) {
+        return winograd::conv3x3(b, grad, &flipped, from, to, &output);
+    }
     let attrs = vec![
         attr_ints("kernel_shape", &[3, 3]),
         attr_ints("pads", &[1, 1, 1, 1]),
     ];
-    b.op(
-        "Conv",
-        &[grad, &flipped],
-        attrs,
-        &format!("grad_{name}_input"),
-    )
+    b.op("Conv", &[grad, &flipped], attrs, &output)
 }

@@ -1,7 +1,7 @@
 //! The forward pass shared by both graphs: preprocessing folded in, then the layer chain
 //! truncated at the deepest requested layer.
 
-use super::Pooling;
+use super::{winograd, Convolution, GraphConfig, Pooling};
 use crate::builder::GraphBuilder;
 use crate::model::{LayerKind, VggModel};
 use crate::onnx::{attr_int, attr_ints};
@@ -68,7 +68,7 @@ pub(super) fn forward(
     model: &VggModel,
     input: &str,
     last: usize,
-    pooling: Pooling,
+    config: &GraphConfig,
     keep_argmax: bool,
 ) -> Forward {
     let mut fwd = Forward {
@@ -84,15 +84,23 @@ pub(super) fn forward(
         let mut argmax = None;
         let y = match &layer.kind {
             LayerKind::Conv(conv) => {
-                let (o, i) = (conv.out_channels as i64, conv.in_channels as i64);
-                let w = b.weights(&format!("{name}.weight"), &[o, i, 3, 3], &conv.weight);
-                let bias = b.weights(&format!("{name}.bias"), &[o], &conv.bias);
+                let dims = [conv.out_channels as i64, conv.in_channels as i64, 3, 3];
+                let w = b.weights(&format!("{name}.weight"), &dims, &conv.weight);
+                let bias = b.weights(&format!("{name}.bias"), &dims[..1], &conv.bias);
                 weight = Some(w.clone());
-                let attrs = vec![
-                    attr_ints("kernel_shape", &[3, 3]),
-                    attr_ints("pads", &[1, 1, 1, 1]),
-                ];
-                b.op("Conv", &[&x, &w, &bias], attrs, name)
+                let (i, o) = (conv.in_channels, conv.out_channels);
+                if config.convolution == Convolution::Winograd && winograd::worthwhile(i, o) {
+                    let y = winograd::conv3x3(b, &x, &w, i, o, name);
+                    let bias_shape = b.const_i64(&[3], &[o as i64, 1, 1]);
+                    let bias = b.op("Reshape", &[&bias, &bias_shape], vec![], "bias_column");
+                    b.op("Add", &[&y, &bias], vec![], name)
+                } else {
+                    let attrs = vec![
+                        attr_ints("kernel_shape", &[3, 3]),
+                        attr_ints("pads", &[1, 1, 1, 1]),
+                    ];
+                    b.op("Conv", &[&x, &w, &bias], attrs, name)
+                }
             }
             LayerKind::Relu => b.op("Relu", &[&x], vec![], name),
             LayerKind::Pool(_) => {
@@ -100,7 +108,7 @@ pub(super) fn forward(
                     attr_ints("kernel_shape", &[2, 2]),
                     attr_ints("strides", &[2, 2]),
                 ];
-                match pooling {
+                match config.pooling {
                     Pooling::Avg => b.op("AveragePool", &[&x], attrs, name),
                     Pooling::Max if keep_argmax => {
                         let y = b.name(name);

@@ -9,6 +9,7 @@
 mod backward;
 mod forward;
 mod loss;
+mod winograd;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -49,7 +50,31 @@ impl fmt::Display for Pooling {
     }
 }
 
-/// Which layers the losses read and how the network pools.
+/// How the graphs write the network's 3×3 convolutions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Convolution {
+    /// One `Conv` node each: what every execution provider runs best unless measured otherwise.
+    #[default]
+    Direct,
+    /// Winograd F(4×4, 3×3) as matrix products where the channels make it cheaper on ONNX
+    /// Runtime's CPU provider (256 or more on one side), `Conv` elsewhere.
+    Winograd,
+}
+
+impl FromStr for Convolution {
+    type Err = GraphError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "direct" => Ok(Convolution::Direct),
+            "winograd" => Ok(Convolution::Winograd),
+            other => Err(GraphError::Config(format!(
+                "convolution '{other}' is not direct or winograd"
+            ))),
+        }
+    }
+}
+
+/// Which layers the losses read, how the network pools and how its convolutions are written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraphConfig {
     pub content_layers: Vec<String>,
@@ -61,6 +86,8 @@ pub struct GraphConfig {
     /// difference to the previous result warped along the motion (inputs `previous`,
     /// `temporal_mask`, `temporal_weight`). Still images leave it out.
     pub temporal: bool,
+    /// The same function either way; only the speed on a given device differs.
+    pub convolution: Convolution,
 }
 
 impl Default for GraphConfig {
@@ -74,6 +101,7 @@ impl Default for GraphConfig {
             pooling: Pooling::Avg,
             total_variation: true,
             temporal: false,
+            convolution: Convolution::Direct,
         }
     }
 }
@@ -142,6 +170,7 @@ impl GraphConfig {
             onnx::metadata("pastiche.pooling", self.pooling.to_string()),
             onnx::metadata("pastiche.total_variation", self.total_variation.to_string()),
             onnx::metadata("pastiche.temporal", self.temporal.to_string()),
+            onnx::metadata("pastiche.convolution", format!("{:?}", self.convolution)),
         ]);
         metadata
     }
@@ -195,7 +224,7 @@ pub fn targets_graph(model: &VggModel, config: &GraphConfig) -> Result<ModelProt
     let mut b = GraphBuilder::new("pastiche targets");
     b.input(names::IMAGE, &image_dims());
     let x = forward::preprocess(&mut b, model, names::IMAGE);
-    let fwd = forward::forward(&mut b, model, &x, plan.last, config.pooling, false);
+    let fwd = forward::forward(&mut b, model, &x, plan.last, config, false);
     for (layer, index) in &plan.content {
         let name = names::content_target(layer);
         b.op_into("Identity", &[&fwd.outputs[*index]], vec![], &name);
@@ -236,7 +265,7 @@ pub fn loss_gradient_graph(
     }
 
     let x = forward::preprocess(&mut b, model, names::IMAGE);
-    let fwd = forward::forward(&mut b, model, &x, plan.last, config.pooling, true);
+    let fwd = forward::forward(&mut b, model, &x, plan.last, config, true);
 
     let mut injected: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut content_terms = Vec::new();
@@ -294,7 +323,7 @@ pub fn loss_gradient_graph(
     );
     let mut total = vec![weighted_content, weighted_style];
 
-    let model_grad = backward::backward(&mut b, model, &fwd, config.pooling, injected);
+    let model_grad = backward::backward(&mut b, model, &fwd, config, injected);
     let mut image_grads = vec![forward::preprocess_backward(&mut b, model, &model_grad)];
     if config.total_variation {
         b.input(names::TV_WEIGHT, &[]);
