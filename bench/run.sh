@@ -38,12 +38,13 @@ echo
 echo "Initial loss of the content image at 512 px: Pastiche $(json initial_loss < "$work/prepare.json")"
 
 echo
-echo "| size | Pastiche ms / loss+gradient | PyTorch ms | ratio |"
-echo "| --- | --- | --- | --- |"
+echo "| size | Pastiche ms / loss+gradient, direct Conv | Pastiche ms, the device's form | PyTorch ms | ratio (device's form) |"
+echo "| --- | --- | --- | --- | --- |"
 for side in 256 512; do
+  direct=$("$LOSS_BENCH" "$side" 5 "$threads" direct | field "loss+gradient (median)")
   ours=$("$LOSS_BENCH" "$side" 5 "$threads" | field "loss+gradient (median)")
   theirs=$("$PYTHON" bench/reference.py "$model" "$work/in" eval "$side" 5 "$threads" | json median_ms)
-  "$PYTHON" -c "print(f'| {$side}² | {$ours*1e3:.0f} | {$theirs:.0f} | {$ours*1e3/$theirs:.2f} |')"
+  "$PYTHON" -c "print(f'| {$side}² | {$direct*1e3:.0f} | {$ours*1e3:.0f} | {$theirs:.0f} | {$ours*1e3/$theirs:.2f} |')"
 done
 
 echo
@@ -57,17 +58,19 @@ echo "| --- | --- | --- | --- | --- | --- |"
 # Each run stops once the 512 px loss is reached. Single-scale may run up to three times the
 # reference's iterations; multi-scale runs 256 then 512 px, with the former default's budget at
 # 256 px from the content, and the standard preset's (half the reference's) from the content
-# recoloured to the style.
+# recoloured to the style; the last row repeats that with direct convolutions (one Conv node
+# each, as on CUDA) instead of the CPU's Winograd form.
 runs=(
   "single-scale 512, from the content|1 $((iterations * 3)) 0 content"
   "single-scale 512, from the style's colours|1 $((iterations * 3)) 0 style-colours"
   "multi-scale 256 → 512, $iterations at 256, from the content|2 $((iterations * 3)) $iterations content"
   "multi-scale 256 → 512, $((iterations / 2)) at 256, from the style's colours|2 $((iterations * 3)) $((iterations / 2)) style-colours"
+  "the same, direct convolutions|2 $((iterations * 3)) $((iterations / 2)) style-colours direct"
 )
 for run in "${runs[@]}"; do
-  read -r scales budget coarse init <<< "${run#*|}"
+  read -r scales budget coarse init convolution <<< "${run#*|}"
   [ "$coarse" -gt 0 ] || coarse=$budget
-  "$ENGINE_BENCH" to-loss 512 "$target" "$threads" "$scales" "$budget" "$coarse" "$init" > "$work/ours.json"
+  BENCH_CONVOLUTION=${convolution:-} "$ENGINE_BENCH" to-loss 512 "$target" "$threads" "$scales" "$budget" "$coarse" "$init" > "$work/ours.json"
   "$PYTHON" - "$work/ours.json" "$reference_seconds" "${run%%|*}" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); ref = float(sys.argv[2]); name = sys.argv[3]

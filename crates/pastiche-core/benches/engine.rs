@@ -58,10 +58,13 @@ fn engine(threads: usize) -> Engine {
     let device: Device = std::env::var("BENCH_DEVICE")
         .map(|d| d.parse().unwrap_or_else(|e| panic!("BENCH_DEVICE: {e}")))
         .unwrap_or_default();
-    let convolution = std::env::var("BENCH_CONVOLUTION").ok().map(|c| {
-        c.parse()
-            .unwrap_or_else(|e| panic!("BENCH_CONVOLUTION: {e}"))
-    });
+    let convolution = std::env::var("BENCH_CONVOLUTION")
+        .ok()
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse()
+                .unwrap_or_else(|e| panic!("BENCH_CONVOLUTION: {e}"))
+        });
     let options = SessionOptions {
         threads,
         device,
