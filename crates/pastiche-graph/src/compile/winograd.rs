@@ -170,20 +170,27 @@ pub(super) fn conv3x3(
     )
 }
 
-/// `U[ij] = (G w Gᵀ)[i, j]` for every kernel, as `[36, K, C]`. Computed in the graph from
-/// the weight so the file holds only the network's own weights; ONNX Runtime folds it at load.
+/// `U[ij] = (G w Gᵀ)[i, j]` for every kernel, as `[36, K, C]`: one matrix product of the
+/// weights as `[K·C, 9]` rows by `Gᵀ ⊗ Gᵀ` (9 × 36). Computed in the graph from the weight so
+/// the file holds only the network's own weights; ONNX Runtime folds it at load.
 fn kernel_transform(b: &mut GraphBuilder, weight: &str, c: i64, k: i64, name: &str) -> String {
-    let g = b.const_f32(&[6, 3], G.as_flattened());
-    let g_transposed = b.const_f32(&[3, 6], &transpose(&G));
-    let right = b.op(
+    let rows_shape = b.const_i64(&[2], &[k * c, 9]);
+    let rows = b.op("Reshape", &[weight, &rows_shape], vec![], "kernel_rows");
+    let g_transposed = transpose(&G);
+    let kernel_matrix = b.const_f32(&[9, 36], &outer(&g_transposed, &g_transposed));
+    let transformed = b.op(
         "MatMul",
-        &[weight, &g_transposed],
+        &[&rows, &kernel_matrix],
         vec![],
-        &format!("{name}_wg"),
-    ); // [K, C, 3, 6]
-    let both = b.op("MatMul", &[&g, &right], vec![], &format!("{name}_gwg")); // [K, C, 6, 6]
+        &format!("{name}_gwg"),
+    ); // [K·C, 36]
     let flat_shape = b.const_i64(&[3], &[k, c, 36]);
-    let flat = b.op("Reshape", &[&both, &flat_shape], vec![], "kernels_flat");
+    let flat = b.op(
+        "Reshape",
+        &[&transformed, &flat_shape],
+        vec![],
+        "kernels_flat",
+    );
     b.op(
         "Transpose",
         &[&flat],
@@ -208,10 +215,8 @@ fn outer<const R: usize, const N: usize>(a: &[[f32; N]; R], b: &[[f32; N]; R]) -
     values
 }
 
-fn transpose<const R: usize, const N: usize>(m: &[[f32; N]; R]) -> Vec<f32> {
-    (0..N)
-        .flat_map(|n| m.iter().map(move |row| row[n]))
-        .collect()
+fn transpose<const R: usize, const N: usize>(m: &[[f32; N]; R]) -> [[f32; R]; N] {
+    std::array::from_fn(|n| std::array::from_fn(|r| m[r][n]))
 }
 
 #[cfg(test)]
