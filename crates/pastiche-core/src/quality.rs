@@ -83,11 +83,13 @@ impl std::str::FromStr for Quality {
     }
 }
 
-/// Seconds of one loss+gradient evaluation per megapixel on one core: 2.69 s at 512² on two
-/// threads (the VGG-16 default model on the development machine's two shared cores;
-/// docs/benchmarks.md). Taken as linear in pixels (the 256² and 512² timings agree within 5 %)
-/// and in cores (not measured: the machine has two).
-const SECONDS_PER_MEGAPIXEL_CORE: f64 = 20.5;
+/// Seconds of one iteration's loss+gradient per megapixel on one core, set-up and the
+/// optimiser's own work included: the standard preset at 512 px (512×384, 256 → 512) took
+/// 123.0 s on the development machine's two otherwise idle cores with the CPU's Winograd
+/// convolutions (docs/benchmarks.md). Taken as linear in pixels (the 256² and 512² timings
+/// agree within 15 %) and in cores (not measured: the machine has two); a busy machine takes
+/// longer.
+const SECONDS_PER_MEGAPIXEL_CORE: f64 = 6.6;
 /// Evaluations per iteration with the strong-Wolfe line search (measured: 151 for 150).
 const EVALUATIONS_PER_ITERATION: f64 = 1.01;
 

@@ -7,9 +7,10 @@
 //! products (`U[ij] · V[ij]`, C·K each per 16 output pixels: 2.25·C·K per pixel, a quarter of
 //! the direct count) and transforms the products back to a 4×4 output tile. The transforms
 //! move data rather than compute, so the saving shows only where channels are many and the
-//! picture small: ONNX Runtime's CPU `Conv` already runs near the cores' peak, and this form
-//! took 0.46–0.6× its time with 256–512 channels, but as long or longer with 128 or fewer
-//! (docs/benchmarks.md). [`worthwhile`] encodes that measurement.
+//! planes small: ONNX Runtime's CPU `Conv` already runs near the cores' peak, and this form
+//! took 0.44–0.71× its time for the 256–512-channel layers of a 512 px picture, but about as
+//! long or longer with 128 channels or fewer (docs/benchmarks.md, `bench/winograd_layers.py`).
+//! [`worthwhile`] encodes that measurement.
 
 use crate::builder::GraphBuilder;
 use crate::onnx::{attr_int, attr_ints, attr_string};
@@ -44,8 +45,9 @@ const AT: [[f32; 6]; 4] = [
 ];
 
 /// Whether the Winograd form beats ONNX Runtime's CPU `Conv` for a layer with these channel
-/// counts: measured 0.46–0.6× the time with 256–512 channels on one side and at least 128 on
-/// the other, 1.0–1.1× with 128 on both sides, 2.75× with 64.
+/// counts: measured 0.44–0.71× the time with 256–512 channels on one side and at least 128 on
+/// the other (0.53–0.95× at a 1024 px picture's larger planes), 0.94–1.13× with 128 on both
+/// sides, 2× with 64.
 pub(super) fn worthwhile(in_channels: usize, out_channels: usize) -> bool {
     in_channels.min(out_channels) >= 128 && in_channels.max(out_channels) >= 256
 }
