@@ -22,7 +22,7 @@ use std::time::Instant;
 use ndarray::s;
 use pastiche_core::{
     Control, CoreError, Device, Engine, Init, LossTerms, OptimizerKind, Params, Picture,
-    SessionOptions, Style, StyleTargets, VideoSession, DEFAULT_TILE_SIZE,
+    SessionOptions, Style, StyleTargets, VideoSession,
 };
 use pastiche_graph::store;
 
@@ -157,9 +157,9 @@ fn main() {
                 coarse_iterations: args.get(6).map_or(0, |_| number(6) as usize),
                 tolerance: args.get(8).map_or(0.0, |_| number(8) as f32),
                 init,
-                // The whole picture at once, as the reference optimises it: the loss the
-                // callback sees is then the picture's, not one tile's.
-                tile_size: size.max(DEFAULT_TILE_SIZE),
+                // One tile: the whole picture at once, as the reference optimises it, so the
+                // loss the callback sees is the picture's, not one tile's.
+                tile_size: size,
                 ..Params::default()
             };
             let params = match (std::env::var("BENCH_HISTORY"), &params.optimizer) {
