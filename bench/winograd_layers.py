@@ -44,7 +44,7 @@ def winograd(w):
     inits = [f32(kernels, "U"), f32(np.einsum("ia,jb->ijab", BT, BT).reshape(36, 1, 6, 6), "Bin"),
              f32(np.einsum("pi,qj->pqij", AT, AT).reshape(16, 36), "Aout"),
              i64([c, 1, 0, 0], "planes"), i64([1, c, 36, -1], "by_channel"), i64([36, -1], "rows"),
-             i64([16, k, -1], "by_offset"), i64([1, 16 * k], "lead"), i64([0, 0], "origin"),
+             i64([1, 16 * k], "lead"), i64([0, 0], "origin"),
              i64([2, 3], "axes")]
     n = helper.make_node
     nodes = [
@@ -56,11 +56,9 @@ def winograd(w):
         n("MatMul", ["U", "tp"], ["m"]),
         n("Reshape", ["m", "rows"], ["mr"]),
         n("MatMul", ["Aout", "mr"], ["o"]),
-        n("Reshape", ["o", "by_offset"], ["oo"]),
-        n("Transpose", ["oo"], ["ok"], perm=[1, 0, 2]),
         n("Concat", ["lead", "grid"], ["bs"], axis=0),
-        n("Reshape", ["ok", "bs"], ["blocks"]),
-        n("DepthToSpace", ["blocks"], ["tiled"], blocksize=4, mode="CRD"),
+        n("Reshape", ["o", "bs"], ["blocks"]),
+        n("DepthToSpace", ["blocks"], ["tiled"], blocksize=4, mode="DCR"),
         n("Shape", ["x"], ["size"], start=2, end=4),
         n("Slice", ["tiled", "origin", "size", "axes"], ["y"]),
     ]

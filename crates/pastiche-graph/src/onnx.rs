@@ -158,6 +158,13 @@ pub fn attr_int(name: &str, value: i64) -> AttributeProto {
     }
 }
 
+pub fn attr_float(name: &str, value: f32) -> AttributeProto {
+    AttributeProto {
+        f: Some(value),
+        ..attribute(name, attribute_proto::AttributeType::Float)
+    }
+}
+
 pub fn attr_ints(name: &str, values: &[i64]) -> AttributeProto {
     AttributeProto {
         ints: values.to_vec(),

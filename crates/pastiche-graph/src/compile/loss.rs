@@ -88,17 +88,13 @@ pub(super) fn style(
         "style_denominator",
     );
     let scale = b.op("Div", &[&weighted, &denominator], vec![], "style_scale");
+    // Scaling the N×N difference rather than the N×M product saves a pass over the features.
+    let diff_scaled = b.op("Mul", &[&diff, &scale], vec![], "gram_diff_scaled");
     let grad_features = b.op(
         "MatMul",
-        &[&diff, &gram.features],
+        &[&diff_scaled, &gram.features],
         vec![],
         "style_grad_features",
-    );
-    let grad_features = b.op(
-        "Mul",
-        &[&grad_features, &scale],
-        vec![],
-        "style_grad_scaled",
     );
     let shape = b.op("Shape", &[activation], vec![], "activation_shape");
     let grad = b.op("Reshape", &[&grad_features, &shape], vec![], "style_grad");

@@ -116,8 +116,9 @@ pub(super) fn conv3x3(
         &format!("{name}_products"),
     ); // [1, 36, K, T]
 
-    // Output transform: Aᵀ ⊗ Aᵀ maps each tile's 36 products to its 4×4 outputs, which
-    // DepthToSpace then lays out as pixels.
+    // Output transform: Aᵀ ⊗ Aᵀ maps each tile's 36 products to its 4×4 outputs. The result,
+    // `[16, K, T]`, is already DepthToSpace's DCR layout (channel = offset · K + kernel), so
+    // the pixels are laid out without a transpose first.
     let rows_shape = b.const_i64(&[2], &[36, -1]);
     let rows = b.op(
         "Reshape",
@@ -132,19 +133,6 @@ pub(super) fn conv3x3(
         vec![],
         &format!("{name}_outputs"),
     ); // [16, K·T]
-    let by_offset_shape = b.const_i64(&[3], &[16, k, -1]);
-    let by_offset = b.op(
-        "Reshape",
-        &[&outputs, &by_offset_shape],
-        vec![],
-        "outputs_by_offset",
-    );
-    let by_kernel = b.op(
-        "Transpose",
-        &[&by_offset],
-        vec![attr_ints("perm", &[1, 0, 2])],
-        "outputs_by_kernel",
-    ); // [K, 16, T]
     let blocks_lead = b.const_i64(&[2], &[1, 16 * k]);
     let blocks_shape = b.op(
         "Concat",
@@ -152,8 +140,8 @@ pub(super) fn conv3x3(
         vec![attr_int("axis", 0)],
         "blocks_shape",
     );
-    let blocks = b.op("Reshape", &[&by_kernel, &blocks_shape], vec![], "blocks");
-    let attrs = vec![attr_int("blocksize", 4), attr_string("mode", "CRD")];
+    let blocks = b.op("Reshape", &[&outputs, &blocks_shape], vec![], "blocks");
+    let attrs = vec![attr_int("blocksize", 4), attr_string("mode", "DCR")];
     let tiled = b.op("DepthToSpace", &[&blocks], attrs, &format!("{name}_tiled")); // [1, K, 4·Th, 4·Tw]
 
     let size = b.op(
