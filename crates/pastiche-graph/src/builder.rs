@@ -114,6 +114,12 @@ impl GraphBuilder {
         self.graph.output.push(onnx::value_info_f32(name, dims));
     }
 
+    /// The height and width of an `[N, C, H, W]` tensor, as a 2-element shape.
+    pub fn plane_size(&mut self, x: &str, hint: &str) -> String {
+        let attrs = vec![onnx::attr_int("start", 2), onnx::attr_int("end", 4)];
+        self.op("Shape", &[x], attrs, hint)
+    }
+
     /// `Sum` of several tensors (or the tensor itself when there is one).
     pub fn sum(&mut self, terms: &[String], hint: &str) -> String {
         match terms {

@@ -163,12 +163,7 @@ fn few_channel_conv3x3(
         vec![],
         &format!("{name}_per_tap"),
     );
-    let size = b.op(
-        "Shape",
-        &[x],
-        vec![attr_int("start", 2), attr_int("end", 4)],
-        "plane_size",
-    );
+    let size = b.plane_size(x, "plane_size");
     let lead = b.const_i64(&[2], &[1, 9 * k]);
     let planes_shape = b.op(
         "Concat",

@@ -88,12 +88,7 @@ pub(super) fn conv3x3(
         attrs,
         &format!("{name}_tiles"),
     ); // [C, 36, Th, Tw]
-    let tile_grid = b.op(
-        "Shape",
-        &[&tiles],
-        vec![attr_int("start", 2), attr_int("end", 4)],
-        &format!("{name}_tile_grid"),
-    );
+    let tile_grid = b.plane_size(&tiles, &format!("{name}_tile_grid"));
     let by_channel_shape = b.const_i64(&[4], &[1, c, 36, -1]);
     let by_channel = b.op(
         "Reshape",
@@ -144,12 +139,7 @@ pub(super) fn conv3x3(
     let attrs = vec![attr_int("blocksize", 4), attr_string("mode", "DCR")];
     let tiled = b.op("DepthToSpace", &[&blocks], attrs, &format!("{name}_tiled")); // [1, K, 4·Th, 4·Tw]
 
-    let size = b.op(
-        "Shape",
-        &[x],
-        vec![attr_int("start", 2), attr_int("end", 4)],
-        &format!("{name}_size"),
-    );
+    let size = b.plane_size(x, &format!("{name}_size"));
     let origin = b.const_i64(&[2], &[0, 0]);
     let axes = b.const_i64(&[2], &[2, 3]);
     b.op(
