@@ -124,6 +124,7 @@ impl GraphBuilder {
     pub fn sum(&mut self, terms: &[String], hint: &str) -> String {
         match terms {
             [one] => one.clone(),
+            [a, b] => self.op("Add", &[a, b], vec![], hint),
             _ => {
                 let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
                 self.op("Sum", &refs, vec![], hint)

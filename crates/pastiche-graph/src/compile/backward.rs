@@ -19,9 +19,20 @@ pub(super) fn backward(
 ) -> String {
     let last = fwd.outputs.len() - 1;
     let mut carried: Option<String> = None;
+    // An average pool's backward spreads each gradient over its 2×2 window at a quarter of its
+    // value. The quarter is not a pass of its own over the enlarged tensor: it stays pending
+    // through the ReLU masks (which commute with it) and is folded into the next convolution's
+    // weights, which ONNX Runtime turns into a constant at load. Only a loss gradient injected
+    // on the way, which is not scaled, makes it a `Mul` there.
+    let mut pending_scale = 1.0f32;
     for index in (0..=last).rev() {
         let mut terms = injected.remove(&index).unwrap_or_default();
-        terms.extend(carried.take());
+        if let Some(mut gradient) = carried.take() {
+            if !terms.is_empty() {
+                gradient = apply_scale(b, &gradient, std::mem::replace(&mut pending_scale, 1.0));
+            }
+            terms.push(gradient);
+        }
         let grad = b.sum(&terms, "grad_sum");
         let layer = &model.layers[index];
         let name = &layer.name;
@@ -30,7 +41,8 @@ pub(super) fn backward(
                 let weight = fwd.weights[index]
                     .as_deref()
                     .expect("conv layers record weights");
-                conv_input_gradient(b, &grad, weight, conv, config.convolution, name)
+                let scale = std::mem::replace(&mut pending_scale, 1.0);
+                conv_input_gradient(b, &grad, weight, scale, conv, config.convolution, name)
             }
             LayerKind::Relu => relu_input_gradient(b, &grad, &fwd.outputs[index], name),
             LayerKind::Pool(_) => match config.pooling {
@@ -42,14 +54,13 @@ pub(super) fn backward(
                         attr_string("coordinate_transformation_mode", "asymmetric"),
                         attr_string("nearest_mode", "floor"),
                     ];
-                    let up = b.op(
+                    pending_scale *= 0.25;
+                    b.op(
                         "Resize",
                         &[&grad, roi, &scales],
                         attrs,
-                        &format!("{name}_up"),
-                    );
-                    let quarter = b.scalar(0.25);
-                    b.op("Mul", &[&up, &quarter], vec![], &format!("grad_{name}"))
+                        &format!("grad_{name}"),
+                    )
                 }
                 Pooling::Max => {
                     // Each window's gradient goes to its arg-max, exactly where MaxPool took it from.
@@ -71,7 +82,17 @@ pub(super) fn backward(
             },
         });
     }
-    carried.expect("the chain has at least one layer")
+    let gradient = carried.expect("the chain has at least one layer");
+    apply_scale(b, &gradient, pending_scale)
+}
+
+/// `gradient · scale`, or the gradient itself when the scale is 1.
+fn apply_scale(b: &mut GraphBuilder, gradient: &str, scale: f32) -> String {
+    if scale == 1.0 {
+        return gradient.to_owned();
+    }
+    let scale = b.scalar(scale);
+    b.op("Mul", &[gradient, &scale], vec![], "grad_scaled")
 }
 
 /// dL/d(relu input) = dL/d(relu output) · [relu_out > 0], the mask as 0.0/1.0.
@@ -86,13 +107,15 @@ fn relu_input_gradient(b: &mut GraphBuilder, grad: &str, relu_out: &str, name: &
     b.op("Mul", &[grad, &mask], vec![], &format!("grad_{name}"))
 }
 
-/// dL/d(conv input) = Conv(dL/d(conv output), W'), with W' the forward weights swapped O↔I and
-/// flipped along both spatial axes. W' is computed inside the graph from the forward initializer,
-/// so the file holds one copy of the weights and ONNX Runtime constant-folds W' at load.
+/// dL/d(conv input) = Conv(scale · dL/d(conv output), W'), with W' the forward weights swapped
+/// O↔I, flipped along both spatial axes and multiplied by `scale`. W' is computed inside the
+/// graph from the forward initializer, so the file holds one copy of the weights and ONNX
+/// Runtime constant-folds W' at load.
 fn conv_input_gradient(
     b: &mut GraphBuilder,
     grad: &str,
     weight: &str,
+    scale: f32,
     conv: &Conv,
     convolution: Convolution,
     name: &str,
@@ -113,6 +136,7 @@ fn conv_input_gradient(
         vec![],
         &format!("{name}_wt_flipped"),
     );
+    let flipped = apply_scale(b, &flipped, scale);
     let output = format!("grad_{name}_input");
     // The gradient's convolution maps the layer's output channels back to its input channels.
     let (from, to) = (conv.out_channels, conv.in_channels);
