@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Pastiche against a PyTorch eager reference of the same algorithm, side by side in one run
 # (same weights, layers, loss, inputs and thread count). Not part of CI: it installs torch
-# from PyPI into bench/.venv and takes a while (about an hour on two cores).
+# from PyPI into bench/.venv and takes a while (about two hours on two cores, 45 minutes of it
+# at 1024 px).
 #
 #   bench/run.sh [THREADS]            # default: all cores; prints a Markdown report
 #
 # Environment: PYTHON (a python with torch, onnx and numpy; default: bench/.venv, created here),
 # ENGINE_BENCH / LOSS_BENCH (prebuilt bench binaries, e.g. on a machine without cargo),
-# SIZES_RSS (default "512 1024 2048"), ITERATIONS (reference L-BFGS iterations, default 300).
+# SIZES_RSS (default "512 1024 2048"), ITERATIONS (reference L-BFGS iterations, default 300),
+# LARGE (the second size raced to the reference's loss, default 1024; empty skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-$(nproc)}
@@ -31,6 +33,14 @@ fi
 model="${PASTICHE_MODEL:-${PASTICHE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pastiche}/models/vgg16/model.onnx}"
 json() { "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 field() { awk -v k="$1" 'index($0, k) == 1 {print $(NF-1)}'; }
+# One table row from an `engine to-loss` result: row NAME RESULT_JSON REFERENCE_SECONDS
+row() {
+  "$PYTHON" - "$2" "$3" "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); ref = float(sys.argv[2]); name = sys.argv[3]
+print(f"| {name} | {r['reached']} | {r['seconds']:.1f} | {r['seconds'] / ref:.2f} | {r['final_scale_iterations']} | {r['evaluations']} |")
+PY
+}
 
 echo "## $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $threads threads"
 echo
@@ -71,12 +81,27 @@ for run in "${runs[@]}"; do
   read -r scales budget coarse init convolution <<< "${run#*|}"
   [ "$coarse" -gt 0 ] || coarse=$budget
   BENCH_CONVOLUTION=${convolution:-} "$ENGINE_BENCH" to-loss 512 "$target" "$threads" "$scales" "$budget" "$coarse" "$init" > "$work/ours.json"
-  "$PYTHON" - "$work/ours.json" "$reference_seconds" "${run%%|*}" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1])); ref = float(sys.argv[2]); name = sys.argv[3]
-print(f"| {name} | {r['reached']} | {r['seconds']:.1f} | {r['seconds'] / ref:.2f} | {r['final_scale_iterations']} | {r['evaluations']} |")
-PY
+  row "${run%%|*}" "$work/ours.json" "$reference_seconds"
 done
+
+# The same race at LARGE px (default 1024; empty skips it, which saves about 45 minutes on two
+# cores): the reference from the content, then Pastiche from a single scale and the content
+# (at this size neither the recoloured start nor a coarse stage saved iterations).
+large=${LARGE-1024}
+if [ -n "$large" ]; then
+  "$ENGINE_BENCH" prepare "$large" "$work/large" > /dev/null
+  "$PYTHON" bench/reference.py "$model" "$work/large" lbfgs "$iterations" "$threads" > "$work/reference-large.json"
+  large_target=$(json final_loss < "$work/reference-large.json")
+  large_seconds=$(json seconds < "$work/reference-large.json")
+  echo
+  echo "PyTorch L-BFGS (strong Wolfe), $iterations iterations at $large px: loss $(json initial_loss < "$work/reference-large.json") → $large_target, $(json evaluations < "$work/reference-large.json") evaluations, ${large_seconds} s"
+  echo
+  echo "| Pastiche run to loss ≤ $large_target | reached | seconds | ratio to PyTorch | iterations | evaluations |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  budget=$((iterations * 3))
+  "$ENGINE_BENCH" to-loss "$large" "$large_target" "$threads" 1 "$budget" "$budget" content > "$work/ours-large.json"
+  row "single-scale $large, from the content" "$work/ours-large.json" "$large_seconds"
+fi
 
 echo
 echo "| size | Pastiche peak RSS (MB) | PyTorch peak RSS (MB) |"
