@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Pastiche against a PyTorch eager reference of the same algorithm, side by side in one run
 # (same weights, layers, loss, inputs and thread count). Not part of CI: it installs torch
-# from PyPI into bench/.venv and takes a while (about two hours on two cores, 45 minutes of it
-# at 1024 px).
+# from PyPI into bench/.venv and takes a while (80 minutes on two cores, 45 of them at 1024 px,
+# without the memory rows).
 #
 #   bench/run.sh [THREADS]            # default: all cores; prints a Markdown report
 #
@@ -84,8 +84,7 @@ for run in "${runs[@]}"; do
   row "${run%%|*}" "$work/ours.json" "$reference_seconds"
 done
 
-# The same race at LARGE px (default 1024; empty skips it, which saves about 45 minutes on two
-# cores): the reference from the content, then Pastiche from a single scale and the content
+# The same race at LARGE px (default 1024; empty skips it, which saves 45 minutes on two cores): the reference from the content, then Pastiche from a single scale and the content
 # (at this size neither the recoloured start nor a coarse stage saved iterations).
 large=${LARGE-1024}
 if [ -n "$large" ]; then
