@@ -84,8 +84,9 @@ for run in "${runs[@]}"; do
   row "${run%%|*}" "$work/ours.json" "$reference_seconds"
 done
 
-# The same race at LARGE px (default 1024; empty skips it, which saves 45 minutes on two cores): the reference from the content, then Pastiche from a single scale and the content
-# (at this size neither the recoloured start nor a coarse stage saved iterations).
+# The same race at LARGE px (default 1024; empty skips it, which saves 45 minutes on two
+# cores): the reference from the content, then Pastiche from a single scale and the content (at
+# this size neither the recoloured start nor a coarse stage saved iterations).
 large=${LARGE-1024}
 if [ -n "$large" ]; then
   "$ENGINE_BENCH" prepare "$large" "$work/large" > /dev/null
