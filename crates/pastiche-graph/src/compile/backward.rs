@@ -108,9 +108,10 @@ fn relu_input_gradient(b: &mut GraphBuilder, grad: &str, relu_out: &str, name: &
 }
 
 /// dL/d(conv input) = Conv(scale · dL/d(conv output), W'), with W' the forward weights swapped
-/// O↔I, flipped along both spatial axes and multiplied by `scale`. W' is computed inside the
-/// graph from the forward initializer, so the file holds one copy of the weights and ONNX
-/// Runtime constant-folds W' at load.
+/// O↔I and flipped along both spatial axes. `scale` (pending from a pool, see [`backward`]) is
+/// applied to W', not to the gradient. W' is computed inside the graph from the forward
+/// initializer, so the file holds one copy of the weights and ONNX Runtime constant-folds the
+/// scaled W' at load.
 fn conv_input_gradient(
     b: &mut GraphBuilder,
     grad: &str,
